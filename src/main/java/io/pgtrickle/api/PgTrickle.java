@@ -1,0 +1,142 @@
+package io.pgtrickle.api;
+
+import io.pgtrickle.catalog.CatalogStore;
+import io.pgtrickle.catalog.RefreshMode;
+import io.pgtrickle.catalog.Status;
+import io.pgtrickle.catalog.StreamTableBuilder;
+import io.pgtrickle.dvm.StreamTableDefinition;
+import io.pgtrickle.catalog.StreamTable;
+import io.pgtrickle.config.AllSettings;
+import io.pgtrickle.config.Preset;
+import io.pgtrickle.config.SettingsSource;
+import io.pgtrickle.refresh.Initiator;
+import io.pgtrickle.refresh.RefreshOutcome;
+import io.pgtrickle.refresh.Refresher;
+import io.pgtrickle.scheduler.Schedule;
+import io.pgtrickle.sql.Db;
+import io.pgtrickle.sql.PgTrickleException;
+import io.pgtrickle.sql.QualifiedName;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+
+/**
+ * The SQL API of pg_trickle, over one JDBC connection. Both hosts call this class: PL/Java
+ * through {@code jdbc:default:connection}, the CLI and worker through pgjdbc. It never commits
+ * or rolls back; a failed call throws and the host's transaction takes everything back.
+ */
+public final class PgTrickle {
+
+    private final Db db;
+    private final CatalogStore catalog;
+
+    public PgTrickle(Connection connection) {
+        this.db = new Db(connection);
+        this.catalog = new CatalogStore(db);
+    }
+
+    public Db db() {
+        return db;
+    }
+
+    public AllSettings settings() throws SQLException {
+        return AllSettings.load(SettingsSource.fromDatabase(db));
+    }
+
+    /** create_stream_table. Null arguments take the preset's value, then the documented default. */
+    public void createStreamTable(String name, String query, String schedule, String refreshMode,
+                                  Boolean initialize, String preset) throws SQLException {
+        requireCatalog();
+        Preset p = preset == null ? null : Preset.parse(preset);
+        String effectiveSchedule = schedule != null ? schedule : p != null ? p.schedule() : "1m";
+        Schedule.parse(effectiveSchedule);
+        RefreshMode mode = refreshMode != null ? RefreshMode.parse(refreshMode)
+                : p != null ? p.mode() : RefreshMode.AUTO;
+        QualifiedName qn = QualifiedName.parse(db, name);
+        if (catalog.find(qn).isPresent()) {
+            throw new PgTrickleException(PgTrickleException.DUPLICATE_TABLE,
+                    "stream table " + qn.display() + " already exists");
+        }
+        if (db.queryOne("SELECT to_regclass(?) IS NOT NULL", rs -> rs.getBoolean(1), qn.quoted()).orElse(false)) {
+            throw new PgTrickleException(PgTrickleException.DUPLICATE_TABLE,
+                    "relation " + qn.display() + " already exists");
+        }
+        StreamTableDefinition def = StreamTableDefinition.analyze(db, query, mode);
+        long id = new StreamTableBuilder(db, settings()).create(qn, def, effectiveSchedule, mode,
+                p == null ? null : p.mergeWorkMemMb(), p == null ? null : p.refreshWorkers(),
+                p == null ? null : p.sqlName());
+        if (initialize == null || initialize) {
+            refresh(id, Initiator.INITIAL);
+        }
+    }
+
+    /** alter_stream_table: null means unchanged; a new query rebuilds the table on its next refresh. */
+    public void alterStreamTable(String name, String query, String schedule, String refreshMode, String status,
+                                 String preset) throws SQLException {
+        requireCatalog();
+        StreamTable st = lockByName(name);
+        Preset p = preset == null ? null : Preset.parse(preset);
+        String newSchedule = schedule != null ? schedule : p != null ? p.schedule() : st.schedule();
+        Schedule.parse(newSchedule);
+        RefreshMode newMode = refreshMode != null ? RefreshMode.parse(refreshMode)
+                : p != null ? p.mode() : st.refreshMode();
+        Status newStatus = status != null ? Status.parseUserSettable(status) : st.status();
+        catalog.updateSettings(st.id(), newSchedule, newMode, newStatus,
+                p != null ? Integer.valueOf(p.mergeWorkMemMb()) : st.mergeWorkMemMb(),
+                p != null ? Integer.valueOf(p.refreshWorkers()) : st.refreshWorkers(),
+                p != null ? p.sqlName() : st.preset());
+        if (query != null || newMode != st.refreshMode()) {
+            String newQuery = query != null ? query : st.definingQuery();
+            StreamTableDefinition def = StreamTableDefinition.analyze(db, newQuery, newMode);
+            new StreamTableBuilder(db, settings()).replace(st, def);
+            refresh(st.id(), Initiator.MANUAL);
+        }
+    }
+
+    public void dropStreamTable(String name, Boolean cascade) throws SQLException {
+        requireCatalog();
+        StreamTable st = lockByName(name);
+        new StreamTableBuilder(db, settings()).drop(st, cascade != null && cascade);
+    }
+
+    /** refresh_stream_table: synchronous, recorded as MANUAL. */
+    public RefreshOutcome refreshStreamTable(String name) throws SQLException {
+        requireCatalog();
+        StreamTable st = lockByName(name);
+        if (st.status() == Status.SUSPENDED) {
+            throw new PgTrickleException(PgTrickleException.OBJECT_NOT_IN_PREREQUISITE_STATE,
+                    "stream table " + st.name().display() + " is SUSPENDED; resume it with pgtrickle.resume_stream_table()");
+        }
+        return refresh(st.id(), Initiator.MANUAL);
+    }
+
+    public void resumeStreamTable(String name) throws SQLException {
+        requireCatalog();
+        StreamTable st = lockByName(name);
+        catalog.resume(st.id());
+    }
+
+    public List<StreamTable> streamTables() throws SQLException {
+        requireCatalog();
+        return catalog.all();
+    }
+
+    /** Refreshes an already-known stream table by id (the worker's entry point). */
+    public RefreshOutcome refresh(long id, Initiator initiator) throws SQLException {
+        StreamTable st = catalog.lock(id, false).orElseThrow(() -> new PgTrickleException(
+                PgTrickleException.UNDEFINED_TABLE, "stream table with id " + id + " no longer exists"));
+        return new Refresher(db, settings().dvm()).refresh(st, initiator);
+    }
+
+    private StreamTable lockByName(String name) throws SQLException {
+        StreamTable st = catalog.get(QualifiedName.parse(db, name));
+        return catalog.lock(st.id(), false).orElseThrow();
+    }
+
+    private void requireCatalog() throws SQLException {
+        if (!catalog.isInstalled()) {
+            throw new PgTrickleException(PgTrickleException.OBJECT_NOT_IN_PREREQUISITE_STATE,
+                    "pg_trickle is not installed in this database (CREATE EXTENSION pg_trickle, or pg-trickle install)");
+        }
+    }
+}

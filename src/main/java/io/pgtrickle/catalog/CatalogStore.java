@@ -1,0 +1,157 @@
+package io.pgtrickle.catalog;
+
+import io.pgtrickle.dvm.MaintenancePlan;
+import io.pgtrickle.sql.Db;
+import io.pgtrickle.sql.PgTrickleException;
+import io.pgtrickle.sql.QualifiedName;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.OffsetDateTime;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/** Reads and writes pgtrickle.pgt_stream_tables, pgt_dependencies and pgt_refresh_history. */
+public final class CatalogStore {
+
+    private static final String COLUMNS = "pgt_id, pgt_relid, pgt_schema, pgt_name, defining_query, schedule,"
+            + " refresh_mode, effective_refresh_mode, status, is_populated, needs_full_refresh, consecutive_errors,"
+            + " last_refresh_at, merge_work_mem_mb, refresh_workers, preset, row_identity,"
+            + " array_to_string(output_columns, chr(1)) AS output_columns, full_sql, delta_sql";
+
+    private final Db db;
+
+    public CatalogStore(Db db) {
+        this.db = db;
+    }
+
+    public boolean isInstalled() throws SQLException {
+        return db.queryOne("SELECT to_regclass('pgtrickle.pgt_stream_tables') IS NOT NULL", rs -> rs.getBoolean(1))
+                .orElse(false);
+    }
+
+    public Optional<StreamTable> find(QualifiedName name) throws SQLException {
+        return db.queryOne("SELECT " + COLUMNS + " FROM pgtrickle.pgt_stream_tables WHERE pgt_schema = ? AND pgt_name = ?",
+                CatalogStore::map, name.schema(), name.name());
+    }
+
+    public StreamTable get(QualifiedName name) throws SQLException {
+        return find(name).orElseThrow(() -> new PgTrickleException(PgTrickleException.UNDEFINED_TABLE,
+                "stream table " + name.display() + " does not exist"));
+    }
+
+    /** Loads and row-locks one stream table, so refreshes and alters of it serialize. */
+    public Optional<StreamTable> lock(long id, boolean skipLocked) throws SQLException {
+        return db.queryOne("SELECT " + COLUMNS + " FROM pgtrickle.pgt_stream_tables WHERE pgt_id = ? FOR UPDATE"
+                + (skipLocked ? " SKIP LOCKED" : ""), CatalogStore::map, id);
+    }
+
+    public List<StreamTable> all() throws SQLException {
+        return db.query("SELECT " + COLUMNS + " FROM pgtrickle.pgt_stream_tables ORDER BY pgt_id", CatalogStore::map);
+    }
+
+    public long insert(long relid, QualifiedName name, String query, String schedule, RefreshMode mode,
+                       RefreshMode effective, Integer mergeWorkMemMb, Integer workers, String preset,
+                       MaintenancePlan plan) throws SQLException {
+        return db.queryOne("INSERT INTO pgtrickle.pgt_stream_tables (pgt_relid, pgt_schema, pgt_name, defining_query,"
+                        + " schedule, refresh_mode, effective_refresh_mode, merge_work_mem_mb, refresh_workers, preset,"
+                        + " row_identity, output_columns, full_sql, delta_sql)"
+                        + " VALUES (?::oid, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, string_to_array(?, chr(1)), ?, ?) RETURNING pgt_id",
+                rs -> rs.getLong(1), relid, name.schema(), name.name(), query, schedule, mode.name(),
+                effective.name(), mergeWorkMemMb, workers, preset, plan.rowIdentity().name(),
+                String.join("\u0001", plan.outputColumns()), plan.fullSql(), plan.deltaSql()).orElseThrow();
+    }
+
+    public void addDependency(long id, long sourceOid, String sourceType, List<String> columns, boolean captured)
+            throws SQLException {
+        db.update("INSERT INTO pgtrickle.pgt_dependencies (pgt_id, source_relid, source_type, columns_used, cdc_mode)"
+                        + " VALUES (?, ?::oid, ?, string_to_array(?, chr(1)), ?) ON CONFLICT DO NOTHING",
+                id, sourceOid, sourceType, columns == null ? null : String.join("\u0001", columns),
+                captured ? "TRIGGER" : "NONE");
+    }
+
+    /** Source oids this stream table reads through change capture. */
+    public List<Long> capturedSources(long id) throws SQLException {
+        return db.query("SELECT source_relid::bigint FROM pgtrickle.pgt_dependencies WHERE pgt_id = ?"
+                + " AND cdc_mode = 'TRIGGER' ORDER BY source_relid", rs -> rs.getLong(1), id);
+    }
+
+    public List<Long> allSources(long id) throws SQLException {
+        return db.query("SELECT source_relid::bigint FROM pgtrickle.pgt_dependencies WHERE pgt_id = ?"
+                + " ORDER BY source_relid", rs -> rs.getLong(1), id);
+    }
+
+    public void delete(long id) throws SQLException {
+        db.update("DELETE FROM pgtrickle.pgt_stream_tables WHERE pgt_id = ?", id);
+    }
+
+    public void updateSettings(long id, String schedule, RefreshMode mode, Status status, Integer mergeWorkMemMb,
+                               Integer workers, String preset) throws SQLException {
+        db.update("UPDATE pgtrickle.pgt_stream_tables SET schedule = ?, refresh_mode = ?, status = ?,"
+                        + " merge_work_mem_mb = ?, refresh_workers = ?, preset = ?, updated_at = now() WHERE pgt_id = ?",
+                schedule, mode.name(), status.name(), mergeWorkMemMb, workers, preset, id);
+    }
+
+    /** Replaces the query, its plan and dependencies; the next refresh rebuilds the table. */
+    public void replacePlan(long id, String query, RefreshMode effective, MaintenancePlan plan) throws SQLException {
+        db.update("UPDATE pgtrickle.pgt_stream_tables SET defining_query = ?, effective_refresh_mode = ?,"
+                        + " row_identity = ?, output_columns = string_to_array(?, chr(1)), full_sql = ?, delta_sql = ?,"
+                        + " needs_full_refresh = true, updated_at = now() WHERE pgt_id = ?",
+                query, effective.name(), plan.rowIdentity().name(), String.join("\u0001", plan.outputColumns()),
+                plan.fullSql(), plan.deltaSql(), id);
+        db.update("DELETE FROM pgtrickle.pgt_dependencies WHERE pgt_id = ?", id);
+    }
+
+    public void markRefreshed(long id) throws SQLException {
+        db.update("UPDATE pgtrickle.pgt_stream_tables SET is_populated = true, needs_full_refresh = false,"
+                + " last_refresh_at = clock_timestamp(), consecutive_errors = 0, last_error = NULL,"
+                + " status = CASE WHEN status = 'INITIALIZING' THEN 'ACTIVE' ELSE status END WHERE pgt_id = ?", id);
+    }
+
+    public void resume(long id) throws SQLException {
+        db.update("UPDATE pgtrickle.pgt_stream_tables SET status = 'ACTIVE', consecutive_errors = 0, last_error = NULL,"
+                + " updated_at = now() WHERE pgt_id = ?", id);
+    }
+
+    /** Counts a failed refresh; returns the new consecutive error count. */
+    public int recordFailure(long id, String message, int maxErrors, boolean permanent) throws SQLException {
+        return db.queryOne("UPDATE pgtrickle.pgt_stream_tables SET consecutive_errors = consecutive_errors + 1,"
+                        + " last_error = ?, status = CASE WHEN ? THEN 'ERROR'"
+                        + " WHEN consecutive_errors + 1 >= ? THEN 'SUSPENDED' ELSE status END"
+                        + " WHERE pgt_id = ? RETURNING consecutive_errors",
+                rs -> rs.getInt(1), message, permanent, maxErrors, id).orElse(0);
+    }
+
+    public void recordHistory(long id, OffsetDateTime start, String action, String status, long inserted,
+                              long deleted, long deltaRows, String initiatedBy, String error, String reasonCode)
+            throws SQLException {
+        db.update("INSERT INTO pgtrickle.pgt_refresh_history (pgt_id, start_time, end_time, action, status,"
+                        + " rows_inserted, rows_deleted, delta_rows, initiated_by, error_message, reason_code)"
+                        + " VALUES (?, ?, clock_timestamp(), ?, ?, ?, ?, ?, ?, ?, ?)",
+                id, start, action, status, inserted, deleted, deltaRows, initiatedBy, error, reasonCode);
+    }
+
+    private static StreamTable map(ResultSet rs) throws SQLException {
+        String cols = rs.getString("output_columns");
+        return new StreamTable(
+                rs.getLong("pgt_id"),
+                rs.getLong("pgt_relid"),
+                new QualifiedName(rs.getString("pgt_schema"), rs.getString("pgt_name")),
+                rs.getString("defining_query"),
+                rs.getString("schedule"),
+                RefreshMode.valueOf(rs.getString("refresh_mode")),
+                RefreshMode.valueOf(rs.getString("effective_refresh_mode")),
+                Status.valueOf(rs.getString("status")),
+                rs.getBoolean("is_populated"),
+                rs.getBoolean("needs_full_refresh"),
+                rs.getInt("consecutive_errors"),
+                rs.getObject("last_refresh_at", OffsetDateTime.class),
+                (Integer) rs.getObject("merge_work_mem_mb"),
+                (Integer) rs.getObject("refresh_workers"),
+                rs.getString("preset"),
+                RowIdentity.valueOf(rs.getString("row_identity")),
+                cols == null || cols.isEmpty() ? List.of() : Arrays.asList(cols.split("\u0001")),
+                rs.getString("full_sql"),
+                rs.getString("delta_sql"));
+    }
+}

@@ -1,0 +1,68 @@
+package io.pgtrickle.catalog;
+
+import io.pgtrickle.dvm.SourceResolver;
+import io.pgtrickle.dvm.SourceTable;
+import io.pgtrickle.sql.Db;
+import io.pgtrickle.sql.Identifiers;
+import io.pgtrickle.sql.QualifiedName;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/** Answers the analyzer's catalog questions from pg_catalog. */
+public final class PgSourceResolver implements SourceResolver {
+
+    private final Db db;
+
+    public PgSourceResolver(Db db) {
+        this.db = db;
+    }
+
+    @Override
+    public Optional<SourceTable> table(List<String> names) throws SQLException {
+        String regclass = names.stream().map(Identifiers::quote).collect(Collectors.joining("."));
+        Optional<Long> oid = db.queryOne("SELECT to_regclass(?)::oid::bigint", rs -> {
+            long v = rs.getLong(1);
+            return rs.wasNull() ? null : v;
+        }, regclass);
+        return oid.isPresent() ? Optional.of(byOid(oid.get())) : Optional.empty();
+    }
+
+    public SourceTable byOid(long oid) throws SQLException {
+        Object[] rel = db.queryOne("SELECT n.nspname::text, c.relname::text, c.relkind::text,"
+                        + " EXISTS (SELECT 1 FROM pgtrickle.pgt_stream_tables st WHERE st.pgt_relid = c.oid)"
+                        + " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = ?::oid",
+                rs -> new Object[] {rs.getString(1), rs.getString(2), rs.getString(3), rs.getBoolean(4)}, oid)
+                .orElseThrow();
+        List<SourceTable.Column> columns = db.query("SELECT attname::text, format_type(atttypid, atttypmod)"
+                        + " FROM pg_attribute WHERE attrelid = ?::oid AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
+                rs -> new SourceTable.Column(rs.getString(1), rs.getString(2)), oid);
+        List<String> pk = db.query("SELECT a.attname::text FROM pg_index i"
+                + " CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY k(attnum, ord)"
+                + " JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum"
+                + " WHERE i.indrelid = ?::oid AND i.indisprimary ORDER BY k.ord", rs -> rs.getString(1), oid);
+        return new SourceTable(oid, new QualifiedName((String) rel[0], (String) rel[1]), ((String) rel[2]).charAt(0),
+                columns, pk, (Boolean) rel[3]);
+    }
+
+    @Override
+    public List<String> volatileFunctions(List<String> names) throws SQLException {
+        return functions(names, "bool_and(p.provolatile = 'v')");
+    }
+
+    @Override
+    public List<String> aggregateFunctions(List<String> names) throws SQLException {
+        return functions(names, "bool_or(p.prokind IN ('a', 'w'))");
+    }
+
+    @Override
+    public List<String> setReturningFunctions(List<String> names) throws SQLException {
+        return functions(names, "bool_and(p.proretset)");
+    }
+
+    private List<String> functions(List<String> names, String having) throws SQLException {
+        return db.query("SELECT p.proname::text FROM pg_proc p WHERE p.proname::text = ANY (string_to_array(?, chr(1)))"
+                + " GROUP BY p.proname HAVING " + having + " ORDER BY 1", rs -> rs.getString(1), String.join("\u0001", names));
+    }
+}

@@ -1,0 +1,32 @@
+package io.pgtrickle.catalog;
+
+import io.pgtrickle.sql.QualifiedName;
+import java.time.OffsetDateTime;
+import java.util.List;
+
+/** A stream table as recorded in pgtrickle.pgt_stream_tables. */
+public record StreamTable(
+        long id,
+        long relid,
+        QualifiedName name,
+        String definingQuery,
+        String schedule,
+        RefreshMode refreshMode,
+        RefreshMode effectiveMode,
+        Status status,
+        boolean populated,
+        boolean needsFullRefresh,
+        int consecutiveErrors,
+        OffsetDateTime lastRefreshAt,
+        Integer mergeWorkMemMb,
+        Integer refreshWorkers,
+        String preset,
+        RowIdentity rowIdentity,
+        List<String> outputColumns,
+        String fullSql,
+        String deltaSql) {
+
+    public boolean isDifferential() {
+        return effectiveMode == RefreshMode.DIFFERENTIAL;
+    }
+}

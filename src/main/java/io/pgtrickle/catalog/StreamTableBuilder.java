@@ -1,0 +1,126 @@
+package io.pgtrickle.catalog;
+
+import io.pgtrickle.cdc.ChangeCapture;
+import io.pgtrickle.config.AllSettings;
+import io.pgtrickle.dvm.MaintenancePlan;
+import io.pgtrickle.dvm.SourceTable;
+import io.pgtrickle.dvm.Sql;
+import io.pgtrickle.dvm.StreamTableDefinition;
+import io.pgtrickle.sql.Db;
+import io.pgtrickle.sql.PgTrickleException;
+import io.pgtrickle.sql.QualifiedName;
+import java.sql.SQLException;
+import java.util.List;
+
+/** Creates, rebuilds and drops a stream table's storage, catalog rows and change capture. */
+public final class StreamTableBuilder {
+
+    private final Db db;
+    private final CatalogStore catalog;
+    private final ChangeCapture cdc;
+    private final AllSettings settings;
+
+    public StreamTableBuilder(Db db, AllSettings settings) {
+        this.db = db;
+        this.catalog = new CatalogStore(db);
+        this.cdc = new ChangeCapture(db);
+        this.settings = settings;
+    }
+
+    public long create(QualifiedName name, StreamTableDefinition def, String schedule, RefreshMode mode,
+                       Integer mergeWorkMemMb, Integer workers, String preset) throws SQLException {
+        createStorage(name, def);
+        long relid = db.queryOne("SELECT ?::regclass::oid::bigint", rs -> rs.getLong(1), name.quoted()).orElseThrow();
+        long id = catalog.insert(relid, name, def.query(), schedule, mode, def.effectiveMode(), mergeWorkMemMb,
+                workers, preset, def.plan());
+        recordSources(id, def);
+        return id;
+    }
+
+    /** A new query or mode: storage is rebuilt, dependencies and capture follow the new sources. */
+    public void replace(StreamTable st, StreamTableDefinition def) throws SQLException {
+        List<Long> oldSources = catalog.capturedSources(st.id());
+        setInternalApply(true);
+        db.exec("DROP TABLE " + st.name().quoted());
+        setInternalApply(false);
+        createStorage(st.name(), def);
+        long relid = db.queryOne("SELECT ?::regclass::oid::bigint", rs -> rs.getLong(1), st.name().quoted())
+                .orElseThrow();
+        db.update("UPDATE pgtrickle.pgt_stream_tables SET pgt_relid = ?::oid, is_populated = false WHERE pgt_id = ?",
+                relid, st.id());
+        catalog.replacePlan(st.id(), def.query(), def.effectiveMode(), def.plan());
+        recordSources(st.id(), def);
+        for (long oid : oldSources) {
+            cdc.uninstallIfUnused(oid);
+        }
+    }
+
+    public void drop(StreamTable st, boolean cascade) throws SQLException {
+        List<String> dependents = db.query("SELECT quote_ident(st.pgt_schema) || '.' || quote_ident(st.pgt_name)"
+                + " FROM pgtrickle.pgt_dependencies d JOIN pgtrickle.pgt_stream_tables st USING (pgt_id)"
+                + " WHERE d.source_relid = ?::oid", rs -> rs.getString(1), st.relid());
+        if (!dependents.isEmpty() && !cascade) {
+            throw new PgTrickleException("2BP01", "cannot drop stream table " + st.name().display()
+                    + " because stream table " + dependents.get(0) + " depends on it (use cascade => true)");
+        }
+        if (cascade) {
+            for (StreamTable dependent : dependentsOf(st)) {
+                drop(dependent, true);
+            }
+        }
+        List<Long> sources = catalog.capturedSources(st.id());
+        catalog.delete(st.id());
+        for (long oid : sources) {
+            cdc.uninstallIfUnused(oid);
+        }
+        setInternalApply(true);
+        db.exec("DROP TABLE " + st.name().quoted());
+        setInternalApply(false);
+    }
+
+    private List<StreamTable> dependentsOf(StreamTable st) throws SQLException {
+        List<Long> ids = db.query("SELECT pgt_id FROM pgtrickle.pgt_dependencies WHERE source_relid = ?::oid",
+                rs -> rs.getLong(1), st.relid());
+        java.util.ArrayList<StreamTable> out = new java.util.ArrayList<>();
+        for (long id : ids) {
+            catalog.lock(id, false).ifPresent(out::add);
+        }
+        return out;
+    }
+
+    private void createStorage(QualifiedName name, StreamTableDefinition def) throws SQLException {
+        StringBuilder cols = new StringBuilder();
+        for (SourceTable.Column c : def.columns()) {
+            cols.append(Sql.q(c.name())).append(' ').append(c.type()).append(", ");
+        }
+        cols.append(MaintenancePlan.STORAGE_ROW_ID).append(" bigint NOT NULL");
+        boolean multiset = def.plan().rowIdentity() == RowIdentity.MULTISET;
+        if (multiset) {
+            cols.append(", ").append(MaintenancePlan.STORAGE_HASH).append(" bigint NOT NULL");
+        }
+        db.exec("CREATE TABLE " + name.quoted() + " (" + cols + ")");
+        db.exec("CREATE UNIQUE INDEX ON " + name.quoted() + " (" + MaintenancePlan.STORAGE_ROW_ID + ")");
+        if (multiset) {
+            db.exec("CREATE INDEX ON " + name.quoted() + " (" + MaintenancePlan.STORAGE_HASH + ")");
+        }
+        db.exec("CREATE TRIGGER __pgt_reject_dml BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON " + name.quoted()
+                + " FOR EACH STATEMENT EXECUTE FUNCTION pgtrickle._reject_direct_dml()");
+    }
+
+    private void recordSources(long id, StreamTableDefinition def) throws SQLException {
+        boolean captured = def.effectiveMode() == RefreshMode.DIFFERENTIAL;
+        for (SourceTable source : def.relations()) {
+            String type = source.isStreamTable() ? "STREAM_TABLE"
+                    : source.isCapturable() ? "TABLE" : source.relkind() == 'v' ? "VIEW" : "OTHER";
+            boolean capture = captured && source.isCapturable();
+            catalog.addDependency(id, source.oid(), type, source.columnNames(), capture);
+            if (capture) {
+                cdc.install(source, settings.cdc().notifyOnChange());
+            }
+        }
+    }
+
+    private void setInternalApply(boolean on) throws SQLException {
+        db.query("SELECT set_config('pg_trickle.internal_apply', ?, true)", rs -> null, on ? "on" : "off");
+    }
+}

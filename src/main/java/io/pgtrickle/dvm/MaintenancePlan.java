@@ -1,0 +1,16 @@
+package io.pgtrickle.dvm;
+
+import io.pgtrickle.catalog.RowIdentity;
+import java.util.List;
+
+/**
+ * The SQL templates a stream table is refreshed with, generated once at create/alter time.
+ * {@code fullSql} yields every row with its storage identity; {@code deltaSql} yields the
+ * weighted changes since the frontier (null for FULL-only tables).
+ */
+public record MaintenancePlan(RowIdentity rowIdentity, List<String> outputColumns, String fullSql,
+                              String deltaSql) {
+
+    public static final String STORAGE_ROW_ID = "__pgt_row_id";
+    public static final String STORAGE_HASH = "__pgt_hash";
+}

@@ -1,0 +1,49 @@
+package io.pgtrickle.dvm;
+
+import io.pgtrickle.catalog.RowIdentity;
+import io.pgtrickle.dvm.operators.DeltaOperator;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Walks an operator tree bottom-up and wraps the root's result into storage-ready SQL. */
+public final class PlanBuilder {
+
+    private PlanBuilder() {
+    }
+
+    public static DiffResult generate(DeltaOperator op, DiffContext ctx) {
+        List<DiffResult> inputs = new ArrayList<>();
+        for (DeltaOperator child : op.children()) {
+            inputs.add(generate(child, ctx));
+        }
+        return op.generateDelta(ctx, inputs);
+    }
+
+    public static MaintenancePlan differential(DeltaOperator root, List<String> outputColumns) {
+        DiffResult r = generate(root, new DiffContext());
+        String rowId = MaintenancePlan.STORAGE_ROW_ID;
+        String w = DiffResult.WEIGHT;
+        String cols = Sql.columns("r", outputColumns);
+        if (r.keyed()) {
+            String full = "SELECT " + cols + ", r." + DiffResult.ROW_ID + " AS " + rowId
+                    + " FROM (" + r.currentSql() + ") r";
+            String delta = "SELECT " + cols + ", r." + DiffResult.ROW_ID + " AS " + rowId + ", r." + w
+                    + " FROM (" + r.deltaSql() + ") r";
+            return new MaintenancePlan(RowIdentity.KEYED, outputColumns, full, delta);
+        }
+        String content = Sql.rowText("r", outputColumns);
+        String full = "SELECT " + cols + ", hashtextextended(" + content + ", row_number() OVER (PARTITION BY "
+                + content + ")) AS " + rowId + ", hashtextextended(" + content + ", 0) AS "
+                + MaintenancePlan.STORAGE_HASH + " FROM (" + r.currentSql() + ") r";
+        String delta = "SELECT " + cols + ", hashtextextended(" + content + ", 0) AS " + MaintenancePlan.STORAGE_HASH
+                + ", r." + w + " FROM (" + r.deltaSql() + ") r";
+        return new MaintenancePlan(RowIdentity.MULTISET, outputColumns, full, delta);
+    }
+
+    /** A FULL-only table: the user's query as is, numbered. */
+    public static MaintenancePlan fullOnly(String query, List<String> outputColumns) {
+        String full = "SELECT " + Sql.columns("q", outputColumns) + ", row_number() OVER () AS "
+                + MaintenancePlan.STORAGE_ROW_ID + " FROM (" + query + "\n) q";
+        return new MaintenancePlan(RowIdentity.ROW_NUMBER, outputColumns, full, null);
+    }
+}

@@ -1,0 +1,94 @@
+package io.pgtrickle.dvm;
+
+import io.pgtrickle.catalog.PgSourceResolver;
+import io.pgtrickle.catalog.RefreshMode;
+import io.pgtrickle.sql.Db;
+import io.pgtrickle.sql.PgTrickleException;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * A defining query checked by PostgreSQL and analysed for differential maintenance: its output
+ * columns, the relations it reads, the refresh mode it gets and the SQL templates to refresh it.
+ */
+public record StreamTableDefinition(String query, List<SourceTable.Column> columns, List<SourceTable> relations,
+                                    RefreshMode effectiveMode, MaintenancePlan plan, String fullReason,
+                                    Analysis analysis) {
+
+    private static final Pattern SELECT_START = Pattern.compile("^\\s*(\\(\\s*)*(select|with|values|table)\\b",
+            Pattern.CASE_INSENSITIVE);
+    private static final Pattern TRAILING_SEMICOLONS = Pattern.compile("[\\s;]+$");
+
+    public static StreamTableDefinition analyze(Db db, String rawQuery, RefreshMode requested) throws SQLException {
+        if (rawQuery == null || rawQuery.isBlank()) {
+            throw new PgTrickleException(PgTrickleException.SYNTAX_ERROR, "defining query must not be empty");
+        }
+        String query = TRAILING_SEMICOLONS.matcher(rawQuery).replaceAll("");
+        if (!SELECT_START.matcher(stripLeadingComments(query)).find()) {
+            throw new PgTrickleException(PgTrickleException.SYNTAX_ERROR,
+                    "defining query must be a SELECT statement (or WITH ... SELECT, VALUES, TABLE)");
+        }
+        // PostgreSQL is the judge of validity: syntax, missing tables and columns keep their SQLSTATE.
+        List<SourceTable.Column> columns = db.query("SELECT attname, atttype FROM pgtrickle._describe(?)",
+                rs -> new SourceTable.Column(rs.getString(1), rs.getString(2)), query);
+        checkColumnNames(columns);
+        PgSourceResolver resolver = new PgSourceResolver(db);
+        List<SourceTable> relations = new ArrayList<>();
+        for (long oid : db.query("SELECT relid::bigint FROM pgtrickle._query_relations(?)", rs -> rs.getLong(1), query)) {
+            relations.add(resolver.byOid(oid));
+        }
+        List<String> names = columns.stream().map(SourceTable.Column::name).toList();
+        if (requested == RefreshMode.FULL) {
+            return new StreamTableDefinition(query, columns, relations, RefreshMode.FULL,
+                    PlanBuilder.fullOnly(query, names), "refresh_mode FULL was requested", null);
+        }
+        Analysis analysis = new QueryAnalyzer(resolver).analyze(query, names);
+        if (analysis.isDifferentiable()) {
+            return new StreamTableDefinition(query, columns, relations, RefreshMode.DIFFERENTIAL,
+                    PlanBuilder.differential(analysis.root(), names), null, analysis);
+        }
+        String reason = "the query uses " + analysis.unsupportedReason()
+                + ", which differential refresh does not support";
+        if (requested == RefreshMode.DIFFERENTIAL) {
+            throw PgTrickleException.notSupported("cannot use refresh_mode DIFFERENTIAL: " + reason);
+        }
+        db.warn("pg_trickle: " + reason + "; the stream table will use FULL refresh");
+        return new StreamTableDefinition(query, columns, relations, RefreshMode.FULL,
+                PlanBuilder.fullOnly(query, names), reason, analysis);
+    }
+
+    private static void checkColumnNames(List<SourceTable.Column> columns) throws PgTrickleException {
+        Set<String> seen = new HashSet<>();
+        for (SourceTable.Column c : columns) {
+            if (c.name().toLowerCase(Locale.ROOT).startsWith("__pgt_")) {
+                throw new PgTrickleException(PgTrickleException.INVALID_NAME, "column name \"" + c.name()
+                        + "\" is reserved: names starting with __pgt_ belong to pg_trickle");
+            }
+            if (!seen.add(c.name())) {
+                throw new PgTrickleException(PgTrickleException.DUPLICATE_COLUMN, "column \"" + c.name()
+                        + "\" appears more than once in the query output; give each column a distinct alias");
+            }
+        }
+    }
+
+    private static String stripLeadingComments(String q) {
+        String s = q;
+        while (true) {
+            String t = s.stripLeading();
+            if (t.startsWith("--")) {
+                int nl = t.indexOf('\n');
+                s = nl < 0 ? "" : t.substring(nl + 1);
+            } else if (t.startsWith("/*")) {
+                int end = t.indexOf("*/");
+                s = end < 0 ? "" : t.substring(end + 2);
+            } else {
+                return t;
+            }
+        }
+    }
+}

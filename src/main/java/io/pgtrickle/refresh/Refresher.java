@@ -1,0 +1,140 @@
+package io.pgtrickle.refresh;
+
+import io.pgtrickle.catalog.CatalogStore;
+import io.pgtrickle.catalog.StreamTable;
+import io.pgtrickle.config.DvmSettings;
+import io.pgtrickle.dvm.DiffContext;
+import io.pgtrickle.sql.Db;
+import java.sql.SQLException;
+import java.time.OffsetDateTime;
+import java.util.List;
+
+/**
+ * Runs one refresh of one stream table inside the caller's transaction: decides FULL or
+ * DIFFERENTIAL, applies, advances the frontier, cleans consumed changes and writes history.
+ * Uses only catalog templates: no query analysis, so Calcite is never loaded here.
+ */
+public final class Refresher {
+
+    private final Db db;
+    private final CatalogStore catalog;
+    private final DvmSettings settings;
+
+    public Refresher(Db db, DvmSettings settings) {
+        this.db = db;
+        this.catalog = new CatalogStore(db);
+        this.settings = settings;
+    }
+
+    /** Refreshes {@code st}, which the caller has locked with {@link CatalogStore#lock}. */
+    public RefreshOutcome refresh(StreamTable st, Initiator initiator) throws SQLException {
+        long started = System.nanoTime();
+        OffsetDateTime start = OffsetDateTime.now();
+        RefreshStatements sql = TemplateCache.shared(settings.l1CacheMaxEntries()).statements(st);
+        List<Long> sources = catalog.capturedSources(st.id());
+        String reason = fullRefreshReason(st, sources);
+        setInternalApply(true);
+        Integer previousWorkMem = applyWorkMem(st);
+        RefreshOutcome outcome;
+        try {
+            outcome = reason != null
+                    ? full(st, sql, started, reason)
+                    : differential(sql, started);
+        } finally {
+            restoreWorkMem(previousWorkMem);
+            setInternalApply(false);
+        }
+        cleanup(sources);
+        catalog.markRefreshed(st.id());
+        catalog.recordHistory(st.id(), start, outcome.action().name(), "COMPLETED", outcome.rowsInserted(),
+                outcome.rowsDeleted(), outcome.deltaRows(), initiator.name(), null, null);
+        return outcome;
+    }
+
+    private String fullRefreshReason(StreamTable st, List<Long> sources) throws SQLException {
+        if (!st.isDifferential()) {
+            return "refresh mode FULL";
+        }
+        if (!st.populated()) {
+            return "not yet populated";
+        }
+        if (st.needsFullRefresh()) {
+            return "defining query changed";
+        }
+        for (long source : sources) {
+            boolean truncated = db.queryOne("SELECT EXISTS (SELECT 1 FROM pgtrickle_changes.changes_" + source
+                    + " s, (SELECT frontier AS prev, frontier_xid AS prev_xid FROM pgtrickle.pgt_stream_tables"
+                    + " WHERE pgt_id = ?) " + DiffContext.FRONTIER_CTE + " WHERE s.__pgt_action = 'T' AND NOT "
+                    + DiffContext.consumedAtFrontier("s.__pgt_xid") + ")", rs -> rs.getBoolean(1), st.id())
+                    .orElse(false);
+            if (truncated) {
+                return "source truncated";
+            }
+        }
+        return null;
+    }
+
+    private RefreshOutcome full(StreamTable st, RefreshStatements sql, long started, String reason)
+            throws SQLException {
+        long deleted = db.exec("DELETE FROM " + st.name().quoted());
+        long inserted = db.exec(sql.fullInsert());
+        RefreshAction action = st.populated() && st.needsFullRefresh() ? RefreshAction.REINITIALIZE : RefreshAction.FULL;
+        return new RefreshOutcome(action, inserted, deleted, inserted + deleted, System.nanoTime() - started, reason);
+    }
+
+    private RefreshOutcome differential(RefreshStatements sql, long started) throws SQLException {
+        db.exec("DROP TABLE IF EXISTS " + sql.applyTable());
+        db.exec(sql.createApplyTable());
+        long staged = db.exec(sql.stageDelta());
+        long inserted = 0;
+        long deleted = 0;
+        if (staged > 0) {
+            long[] counts = db.queryOne("SELECT coalesce(sum(greatest(__pgt_w, 0)), 0)::bigint,"
+                    + " coalesce(sum(greatest(-__pgt_w, 0)), 0)::bigint FROM " + sql.applyTable(),
+                    rs -> new long[] {rs.getLong(1), rs.getLong(2)}).orElseThrow();
+            inserted = counts[0];
+            deleted = counts[1];
+            int batch = settings.mergeBatchSize();
+            if (staged > batch) {
+                // QW-9: large deltas are merged in windows so no single MERGE holds them all.
+                db.exec("CREATE INDEX ON " + sql.applyTable() + " (__pgt_seq)");
+                db.exec("ANALYZE " + sql.applyTable());
+            }
+            for (long from = 0; from < staged; from += batch) {
+                db.exec(sql.mergeWindow(from, Math.min(from + batch, staged)));
+            }
+        }
+        db.exec("DROP TABLE " + sql.applyTable());
+        RefreshAction action = staged == 0 ? RefreshAction.NO_DATA : RefreshAction.DIFFERENTIAL;
+        return new RefreshOutcome(action, inserted, deleted, staged, System.nanoTime() - started, null);
+    }
+
+    /** Deletes change rows that every capturing stream table has consumed. */
+    private void cleanup(List<Long> sources) throws SQLException {
+        for (long source : sources) {
+            db.exec("DELETE FROM pgtrickle_changes.changes_" + source + " c WHERE NOT EXISTS (SELECT 1"
+                    + " FROM pgtrickle.pgt_dependencies d JOIN pgtrickle.pgt_stream_tables st USING (pgt_id)"
+                    + " WHERE d.source_relid = " + source + "::oid AND d.cdc_mode = 'TRIGGER'"
+                    + " AND (st.frontier IS NULL OR NOT (pg_visible_in_snapshot(c.__pgt_xid, st.frontier)"
+                    + " OR c.__pgt_xid = st.frontier_xid)))");
+        }
+    }
+
+    private void setInternalApply(boolean on) throws SQLException {
+        db.query("SELECT set_config('pg_trickle.internal_apply', ?, true)", rs -> null, on ? "on" : "off");
+    }
+
+    private Integer applyWorkMem(StreamTable st) throws SQLException {
+        int mb = st.mergeWorkMemMb() != null ? st.mergeWorkMemMb() : settings.mergeWorkMemMb();
+        Integer previousKb = db.queryOne("SELECT setting::int FROM pg_settings WHERE name = 'work_mem'",
+                rs -> rs.getInt(1)).orElse(null);
+        db.query("SELECT set_config('work_mem', ?, true)", rs -> null, mb + "MB");
+        return previousKb;
+    }
+
+    private void restoreWorkMem(Integer previousKb) throws SQLException {
+        if (previousKb != null) {
+            db.query("SELECT set_config('work_mem', ?, true)", rs -> null, previousKb + "kB");
+        }
+    }
+}

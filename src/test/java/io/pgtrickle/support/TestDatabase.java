@@ -1,0 +1,65 @@
+package io.pgtrickle.support;
+
+import io.pgtrickle.catalog.CatalogInstaller;
+import io.pgtrickle.embedded.EmbeddedPostgres;
+import io.pgtrickle.sql.Db;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One real PostgreSQL server per test JVM: the embedded distribution by default, or the server
+ * named by PGTRICKLE_TEST_URL (a JDBC URL to a database whose user may CREATE DATABASE).
+ * Each caller gets a fresh database with the pg_trickle catalog installed.
+ */
+public final class TestDatabase {
+
+    private static final AtomicInteger COUNTER = new AtomicInteger();
+    private static EmbeddedPostgres embedded;
+    private static String adminUrl;
+
+    private TestDatabase() {
+    }
+
+    private static synchronized String adminUrl() throws Exception {
+        if (adminUrl == null) {
+            String external = System.getenv("PGTRICKLE_TEST_URL");
+            if (external != null && !external.isBlank()) {
+                adminUrl = external;
+            } else {
+                embedded = EmbeddedPostgres.start();
+                adminUrl = embedded.jdbcUrl("postgres");
+            }
+        }
+        return adminUrl;
+    }
+
+    /** Creates a new database with the catalog installed; returns its JDBC URL. */
+    public static String freshDatabase() throws Exception {
+        String admin = adminUrl();
+        String name = "pgt_test_" + ProcessHandle.current().pid() + "_" + COUNTER.incrementAndGet();
+        try (Connection c = DriverManager.getConnection(admin); Statement st = c.createStatement()) {
+            st.execute("CREATE DATABASE " + name);
+        }
+        String url = withDatabase(admin, name);
+        try (Connection c = DriverManager.getConnection(url)) {
+            c.setAutoCommit(false);
+            CatalogInstaller.install(new Db(c));
+            c.commit();
+        }
+        return url;
+    }
+
+    public static Connection connect(String url) throws SQLException {
+        return DriverManager.getConnection(url);
+    }
+
+    static String withDatabase(String url, String database) {
+        int q = url.indexOf('?');
+        String base = q < 0 ? url : url.substring(0, q);
+        String params = q < 0 ? "" : url.substring(q);
+        return base.substring(0, base.lastIndexOf('/') + 1) + database + params;
+    }
+}
