@@ -87,7 +87,10 @@ public final class Db {
 
     private void drainWarnings(SQLWarning w) {
         for (; w != null; w = w.getNextWarning()) {
-            warningSink.accept(w.getMessage());
+            // Class 01 is WARNING; NOTICEs (00000) such as "does not exist, skipping" are noise here.
+            if (w.getSQLState() != null && w.getSQLState().startsWith("01")) {
+                warningSink.accept(w.getMessage());
+            }
         }
     }
 }
