@@ -218,3 +218,12 @@ SELECT st.pgt_id, quote_ident(st.pgt_schema) || '.' || quote_ident(st.pgt_name) 
        (SELECT count(*) FROM pgtrickle.pgt_refresh_history h WHERE h.pgt_id = st.pgt_id) AS refresh_count,
        st.created_at, st.updated_at
   FROM pgtrickle.pgt_stream_tables st;
+
+-- Raises an engine error as a real server ERROR, so the PL/Java host reports it with its own
+-- SQLSTATE and message (PL/Java would otherwise prefix the Java exception class).
+CREATE FUNCTION pgtrickle._raise_error(sqlstate text, message text) RETURNS void
+LANGUAGE plpgsql AS $fn$
+BEGIN
+    RAISE EXCEPTION USING ERRCODE = sqlstate, MESSAGE = message;
+END
+$fn$;

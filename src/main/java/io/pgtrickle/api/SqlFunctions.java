@@ -1,6 +1,9 @@
 package io.pgtrickle.api;
 
-import java.sql.Connection;
+import io.pgtrickle.sql.PgTrickleException;
+import java.security.AccessController;
+import java.security.PrivilegedActionException;
+import java.security.PrivilegedExceptionAction;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 
@@ -16,31 +19,55 @@ public final class SqlFunctions {
     private SqlFunctions() {
     }
 
-    private static PgTrickle engine() throws SQLException {
-        // The default connection belongs to the backend: never close or commit it.
-        Connection c = DriverManager.getConnection(DEFAULT_CONNECTION);
-        return new PgTrickle(c);
+    /** One engine call; the backend's connection is never closed or committed. */
+    @FunctionalInterface
+    private interface Call {
+        void run(PgTrickle pgt) throws SQLException;
+    }
+
+    /**
+     * Runs with pg_trickle's own permissions (granted to the jar by pg_trickle.policy) rather than
+     * the restricted context PL/Java gives the calling function: Calcite and Caffeine reflect and
+     * read system properties as they load.
+     */
+    @SuppressWarnings("removal")
+    private static void call(Call call) throws SQLException {
+        PgTrickle pgt = new PgTrickle(DriverManager.getConnection(DEFAULT_CONNECTION));
+        try {
+            AccessController.doPrivileged((PrivilegedExceptionAction<Void>) () -> {
+                call.run(pgt);
+                return null;
+            });
+        } catch (PrivilegedActionException wrapped) {
+            Exception e = wrapped.getException();
+            if (!(e instanceof PgTrickleException pe)) {
+                throw e instanceof SQLException sql ? sql : new SQLException(e);
+            }
+            // Re-raised by the server: the client sees our SQLSTATE and message, not a Java class name.
+            pgt.db().query("SELECT pgtrickle._raise_error(?, ?)", rs -> null, pe.getSQLState(), pe.getMessage());
+            throw pe;
+        }
     }
 
     public static void createStreamTable(String name, String query, String schedule, String refreshMode,
                                          Boolean initialize, String preset) throws SQLException {
-        engine().createStreamTable(name, query, schedule, refreshMode, initialize, preset);
+        call(p -> p.createStreamTable(name, query, schedule, refreshMode, initialize, preset));
     }
 
     public static void alterStreamTable(String name, String query, String schedule, String refreshMode,
                                         String status, String preset) throws SQLException {
-        engine().alterStreamTable(name, query, schedule, refreshMode, status, preset);
+        call(p -> p.alterStreamTable(name, query, schedule, refreshMode, status, preset));
     }
 
     public static void dropStreamTable(String name, Boolean cascade) throws SQLException {
-        engine().dropStreamTable(name, cascade);
+        call(p -> p.dropStreamTable(name, cascade));
     }
 
     public static void refreshStreamTable(String name) throws SQLException {
-        engine().refreshStreamTable(name);
+        call(p -> p.refreshStreamTable(name));
     }
 
     public static void resumeStreamTable(String name) throws SQLException {
-        engine().resumeStreamTable(name);
+        call(p -> p.resumeStreamTable(name));
     }
 }

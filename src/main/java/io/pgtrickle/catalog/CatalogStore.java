@@ -56,7 +56,8 @@ public final class CatalogStore {
         return db.queryOne("INSERT INTO pgtrickle.pgt_stream_tables (pgt_relid, pgt_schema, pgt_name, defining_query,"
                         + " schedule, refresh_mode, effective_refresh_mode, merge_work_mem_mb, refresh_workers, preset,"
                         + " row_identity, output_columns, full_sql, delta_sql)"
-                        + " VALUES (?::oid, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, string_to_array(?, chr(1)), ?, ?) RETURNING pgt_id",
+                        + " VALUES (?::oid, ?, ?, ?, ?, ?, ?, ?::int, ?::int, ?, ?, string_to_array(?, chr(1)), ?, ?)"
+                        + " RETURNING pgt_id",
                 rs -> rs.getLong(1), relid, name.schema(), name.name(), query, schedule, mode.name(),
                 effective.name(), mergeWorkMemMb, workers, preset, plan.rowIdentity().name(),
                 String.join("\u0001", plan.outputColumns()), plan.fullSql(), plan.deltaSql()).orElseThrow();
@@ -88,7 +89,8 @@ public final class CatalogStore {
     public void updateSettings(long id, String schedule, RefreshMode mode, Status status, Integer mergeWorkMemMb,
                                Integer workers, String preset) throws SQLException {
         db.update("UPDATE pgtrickle.pgt_stream_tables SET schedule = ?, refresh_mode = ?, status = ?,"
-                        + " merge_work_mem_mb = ?, refresh_workers = ?, preset = ?, updated_at = now() WHERE pgt_id = ?",
+                        + " merge_work_mem_mb = ?::int, refresh_workers = ?::int, preset = ?, updated_at = now()"
+                        + " WHERE pgt_id = ?",
                 schedule, mode.name(), status.name(), mergeWorkMemMb, workers, preset, id);
     }
 

@@ -49,7 +49,7 @@ final class InstallExtensionCommand implements Callable<Integer> {
         System.out.println();
         System.out.println("Then, as a superuser (once per cluster), and reconnect:");
         System.out.println("  ALTER SYSTEM SET pljava.vmoptions = '-Djava.class.path=" + jar + "';");
-        System.out.println("  ALTER SYSTEM SET pljava.policy_urls = '\"file:${org.postgresql.pljava.sysconfdir}/pljava.policy\",\""
+        System.out.println("  ALTER SYSTEM SET pljava.policy_urls = '\"file:${org.postgresql.sysconfdir}/pljava.policy\",\""
                 + policy.toUri() + "\",\"=\"';");
         System.out.println("  SELECT pg_reload_conf();");
         System.out.println("and in each database:  CREATE EXTENSION pg_trickle CASCADE;");

@@ -83,7 +83,9 @@ public final class Refresher {
     }
 
     private RefreshOutcome differential(RefreshStatements sql, long started) throws SQLException {
-        db.exec("DROP TABLE IF EXISTS " + sql.applyTable());
+        if (db.queryOne("SELECT to_regclass(?) IS NOT NULL", rs -> rs.getBoolean(1), sql.applyTable()).orElse(false)) {
+            db.exec("DROP TABLE " + sql.applyTable()); // left by a refresh rolled back to a savepoint
+        }
         db.exec(sql.createApplyTable());
         long staged = db.exec(sql.stageDelta());
         long inserted = 0;
