@@ -86,6 +86,7 @@ public final class PgTrickle {
                 p != null ? Integer.valueOf(p.refreshWorkers()) : st.refreshWorkers(),
                 p != null ? p.sqlName() : st.preset());
         if (query != null || newMode != st.refreshMode()) {
+            new StreamTableBuilder(db, settings()).requireNoDependents(st, "change the query or mode of");
             String newQuery = query != null ? query : st.definingQuery();
             StreamTableDefinition def = StreamTableDefinition.analyze(db, newQuery, newMode);
             new StreamTableBuilder(db, settings()).replace(st, def);

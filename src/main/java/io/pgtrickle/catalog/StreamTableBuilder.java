@@ -55,15 +55,21 @@ public final class StreamTableBuilder {
         }
     }
 
-    public void drop(StreamTable st, boolean cascade) throws SQLException {
+    /** Storage is about to be replaced: stream tables reading it would lose their source. */
+    public void requireNoDependents(StreamTable st, String action) throws SQLException {
         List<String> dependents = db.query("SELECT quote_ident(st.pgt_schema) || '.' || quote_ident(st.pgt_name)"
                 + " FROM pgtrickle.pgt_dependencies d JOIN pgtrickle.pgt_stream_tables st USING (pgt_id)"
-                + " WHERE d.source_relid = ?::oid", rs -> rs.getString(1), st.relid());
-        if (!dependents.isEmpty() && !cascade) {
-            throw new PgTrickleException("2BP01", "cannot drop stream table " + st.name().display()
-                    + " because stream table " + dependents.get(0) + " depends on it (use cascade => true)");
+                + " WHERE d.source_relid = ?::oid ORDER BY 1", rs -> rs.getString(1), st.relid());
+        if (!dependents.isEmpty()) {
+            throw new PgTrickleException("2BP01", "cannot " + action + " stream table " + st.name().display()
+                    + " because stream table " + dependents.get(0) + " depends on it");
         }
-        if (cascade) {
+    }
+
+    public void drop(StreamTable st, boolean cascade) throws SQLException {
+        if (!cascade) {
+            requireNoDependents(st, "drop");
+        } else {
             for (StreamTable dependent : dependentsOf(st)) {
                 drop(dependent, true);
             }

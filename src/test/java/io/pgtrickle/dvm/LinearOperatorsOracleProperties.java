@@ -44,7 +44,7 @@ class LinearOperatorsOracleProperties {
         return Change.arbitrary(12).list().ofMinSize(1).ofMaxSize(12).list().ofMinSize(1).ofMaxSize(5);
     }
 
-    @Property(tries = 25)
+    @Property(tries = 60)
     void differentialEqualsQuery(@ForAll("batches") List<List<Change>> batches,
                                  @ForAll("initialRows") int initialRows) throws Exception {
         Tx.sql(url, "DROP TABLE IF EXISTS t, k CASCADE");
