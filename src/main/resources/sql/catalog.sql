@@ -218,3 +218,9 @@ SELECT st.pgt_id, quote_ident(st.pgt_schema) || '.' || quote_ident(st.pgt_name) 
        (SELECT count(*) FROM pgtrickle.pgt_refresh_history h WHERE h.pgt_id = st.pgt_id) AS refresh_count,
        st.created_at, st.updated_at
   FROM pgtrickle.pgt_stream_tables st;
+
+-- Scheduler state (issue 4). Appended so existing installs can be upgraded with the same statements.
+-- backoff_factor: multiplier on the schedule's interval after lock timeouts (1 = normal; doubles on
+-- each lock timeout, back to 1 after 3 successful refreshes in a row, counted in backoff_successes).
+ALTER TABLE pgtrickle.pgt_stream_tables ADD COLUMN IF NOT EXISTS backoff_factor integer NOT NULL DEFAULT 1;
+ALTER TABLE pgtrickle.pgt_stream_tables ADD COLUMN IF NOT EXISTS backoff_successes integer NOT NULL DEFAULT 0;

@@ -48,6 +48,9 @@ public final class StreamTableBuilder {
                 .orElseThrow();
         db.update("UPDATE pgtrickle.pgt_stream_tables SET pgt_relid = ?::oid, is_populated = false WHERE pgt_id = ?",
                 relid, st.id());
+        // Stream tables reading this one follow its new storage, so the scheduler's DAG stays right.
+        db.update("UPDATE pgtrickle.pgt_dependencies SET source_relid = ?::oid WHERE source_relid = ?::oid",
+                relid, st.relid());
         catalog.replacePlan(st.id(), def.query(), def.effectiveMode(), def.plan());
         recordSources(st.id(), def);
         for (long oid : oldSources) {
