@@ -15,7 +15,15 @@ final class SchedulerState {
     /** What one tick needs to know about a stream table. */
     record Row(long id, String name, String status, String schedule, OffsetDateTime lastRefreshAt,
                OffsetDateTime dataTimestamp, boolean differential, boolean populated, boolean needsFull,
-               int backoffFactor, Integer refreshWorkers) {
+               int backoffFactor, Integer refreshWorkers, OffsetDateTime lastFailureAt) {
+
+        /** Schedules count from the last attempt, so a failing table is retried per its (backed-off) interval. */
+        OffsetDateTime lastAttemptAt() {
+            if (lastFailureAt == null) {
+                return lastRefreshAt;
+            }
+            return lastRefreshAt == null || lastFailureAt.isAfter(lastRefreshAt) ? lastFailureAt : lastRefreshAt;
+        }
 
         boolean runnable() {
             return status.equals("ACTIVE") || status.equals("INITIALIZING");
@@ -45,12 +53,15 @@ final class SchedulerState {
 
     private static final String SELECT = "SELECT pgt_id, quote_ident(pgt_schema) || '.' || quote_ident(pgt_name),"
             + " status, schedule, last_refresh_at, data_timestamp, effective_refresh_mode = 'DIFFERENTIAL',"
-            + " is_populated, needs_full_refresh, backoff_factor, refresh_workers FROM pgtrickle.pgt_stream_tables";
+            + " is_populated, needs_full_refresh, backoff_factor, refresh_workers,"
+            + " (SELECT max(h.end_time) FROM pgtrickle.pgt_refresh_history h WHERE h.pgt_id = st.pgt_id"
+            + " AND h.status = 'FAILED') FROM pgtrickle.pgt_stream_tables st";
 
     private static Row map(java.sql.ResultSet rs) throws SQLException {
         return new Row(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
                 rs.getObject(5, OffsetDateTime.class), rs.getObject(6, OffsetDateTime.class), rs.getBoolean(7),
-                rs.getBoolean(8), rs.getBoolean(9), rs.getInt(10), (Integer) rs.getObject(11));
+                rs.getBoolean(8), rs.getBoolean(9), rs.getInt(10), (Integer) rs.getObject(11),
+                rs.getObject(12, OffsetDateTime.class));
     }
 
     /** Whether any captured source holds a change this stream table has not consumed yet. */

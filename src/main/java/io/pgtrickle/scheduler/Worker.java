@@ -254,10 +254,25 @@ public final class Worker implements AutoCloseable {
     }
 
     private AllSettings loadSettings(Db db) throws SQLException {
-        AllSettings s = AllSettings.load(SettingsSource.fromDatabase(db).overriddenBy(liveDatabaseSettings(db))
+        AllSettings s = AllSettings.load(sessionSettings(db).overriddenBy(liveDatabaseSettings(db))
                 .overriddenBy(overrides));
         settings = s;
         return s;
+    }
+
+    /**
+     * The control session's pg_trickle.* values except those it took from ALTER DATABASE/ROLE at
+     * connect time, which {@link #liveDatabaseSettings} reads fresh (postgresql.conf reloads reach
+     * a session by themselves).
+     */
+    private static SettingsSource sessionSettings(Db db) throws SQLException {
+        Map<String, String> values = new HashMap<>();
+        for (String[] kv : db.query("SELECT name, setting FROM pg_settings WHERE name LIKE 'pg\\_trickle.%'"
+                + " AND source NOT IN ('database', 'user', 'database user')",
+                rs -> new String[] {rs.getString(1), rs.getString(2)})) {
+            values.put(kv[0], kv[1]);
+        }
+        return values::get;
     }
 
     /**
@@ -398,7 +413,7 @@ public final class Worker implements AutoCloseable {
             }
             return r.differential() && state.hasPendingChanges(r.id());
         }
-        return timeDue(sched, r.lastRefreshAt(), r.backoffFactor(), now);
+        return timeDue(sched, r.lastAttemptAt(), r.backoffFactor(), now);
     }
 
     private static boolean timeDue(Schedule sched, OffsetDateTime last, int backoff, OffsetDateTime now) {
@@ -529,7 +544,7 @@ public final class Worker implements AutoCloseable {
         OffsetDateTime now = state.clock();
         Schedule sched = schedule(st.schedule());
         if (!force && row.populated() && !row.needsFull() && !(sched instanceof Schedule.Calculated)
-                && !timeDue(sched, row.lastRefreshAt(), row.backoffFactor(), now)) {
+                && !timeDue(sched, row.lastAttemptAt(), row.backoffFactor(), now)) {
             c.rollback(); // refreshed by another worker since this tick was planned
             return new Outcome(Result.SKIPPED, false);
         }
