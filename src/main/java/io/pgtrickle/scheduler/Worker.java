@@ -73,6 +73,7 @@ public final class Worker implements AutoCloseable {
     /** Lag beyond this many schedule intervals, on this many ticks in a row, adds a refresh worker. */
     static final int LAG_FACTOR = 5;
     static final int LAG_TICKS = 2;
+    static final int LAG_COOLDOWN_TICKS = 10;
     private static final int MAX_OOM_RETRIES = 3;
     private static final long HISTORY_PRUNE_EVERY_MS = 60_000;
 
@@ -97,6 +98,7 @@ public final class Worker implements AutoCloseable {
     private Connection control;
     private Thread loop;
     private int lagExtraWorkers;
+    private int lagCooldownTicks;
     private long lastPruneMs;
 
     public Worker(ConnectionFactory connections, SettingsSource overrides) {
@@ -459,6 +461,10 @@ public final class Worker implements AutoCloseable {
     private void checkLag(AllSettings s, SchedulerState state, Iterable<SchedulerState.Row> rows, OffsetDateTime now)
             throws SQLException {
         int cap = capacity(s, state);
+        if (lagCooldownTicks > 0) {
+            lagCooldownTicks--; // let the last added worker take effect before judging again
+            return;
+        }
         for (SchedulerState.Row r : rows) {
             if (!r.runnable() || !r.populated() || r.dataTimestamp() == null) {
                 lagTicks.remove(r.id());
@@ -486,6 +492,7 @@ public final class Worker implements AutoCloseable {
                 setPoolSize(Math.min(cap, before + 1));
                 pendingReason.put(r.id(), REASON_LAG);
                 lagTicks.clear();
+                lagCooldownTicks = LAG_COOLDOWN_TICKS;
                 LOG.log(Level.INFO, "pg_trickle worker: " + r.name() + " lags " + lag.toMillis() + " ms (> "
                         + LAG_FACTOR + "x its schedule); refresh workers " + before + " -> " + refreshWorkers());
                 return;
@@ -596,7 +603,8 @@ public final class Worker implements AutoCloseable {
                 catalog.recordFailure(st.id(), message, max, false);
                 reason = REASON_OOM;
                 message += " (merge_work_mem_mb " + current + " -> " + lowered + ")";
-                retry = lowered < current && state.status(st.id()).equals("ACTIVE");
+                String now = state.status(st.id());
+                retry = lowered < current && (now.equals("ACTIVE") || now.equals("INITIALIZING"));
             } else if (sqlState.equals("55P03")) {
                 int factor = state.backOff(st.id(), message);
                 reason = REASON_LOCK_TIMEOUT;
