@@ -96,6 +96,7 @@ public final class Worker implements AutoCloseable {
     private volatile AllSettings settings = AllSettings.defaults();
     private volatile long shutdownTimeoutSeconds = 300;
     private Connection control;
+    private Map<String, String> settingsAtConnect = Map.of();
     private Thread loop;
     private int lagExtraWorkers;
     private int lagCooldownTicks;
@@ -202,8 +203,8 @@ public final class Worker implements AutoCloseable {
     /** Deletes history older than pg_trickle.history_retention_days now; returns rows removed. */
     public int pruneHistory() throws SQLException {
         synchronized (tickLock) {
-            Db db = new Db(control());
-            return new SchedulerState(db).pruneHistory(loadSettings(db).monitoring().historyRetentionDays());
+            int days = loadSettings().monitoring().historyRetentionDays();
+            return new SchedulerState(new Db(control())).pruneHistory(days);
         }
     }
 
@@ -251,37 +252,32 @@ public final class Worker implements AutoCloseable {
                 st.execute("LISTEN " + ChangeCapture.NOTIFY_CHANNEL);
             }
             control = c;
+            settingsAtConnect = liveDatabaseSettings(new Db(c));
         }
         return control;
     }
 
-    private AllSettings loadSettings(Db db) throws SQLException {
-        AllSettings s = AllSettings.load(sessionSettings(db).overriddenBy(liveDatabaseSettings(db))
-                .overriddenBy(overrides));
+    /**
+     * Database settings (current_setting on the control session, so postgresql.conf reloads count),
+     * overridden by flags and environment. A session only sees ALTER DATABASE/ROLE ... SET values
+     * at connect time, so when those change the control connection is reopened to follow them
+     * (pg_trickle.enabled = off pauses a running worker).
+     */
+    private AllSettings loadSettings() throws SQLException {
+        Map<String, String> live = liveDatabaseSettings(new Db(control()));
+        if (!live.equals(settingsAtConnect)) {
+            closeQuietly(control);
+            control = null;
+        }
+        AllSettings s = AllSettings.load(SettingsSource.fromDatabase(new Db(control())).overriddenBy(overrides));
         settings = s;
         return s;
     }
 
     /**
-     * The control session's pg_trickle.* values except those it took from ALTER DATABASE/ROLE at
-     * connect time, which {@link #liveDatabaseSettings} reads fresh (postgresql.conf reloads reach
-     * a session by themselves).
+     * ALTER DATABASE / ALTER ROLE ... SET values for pg_trickle.* as they are in the catalog now.
      */
-    private static SettingsSource sessionSettings(Db db) throws SQLException {
-        Map<String, String> values = new HashMap<>();
-        for (String[] kv : db.query("SELECT name, setting FROM pg_settings WHERE name LIKE 'pg\\_trickle.%'"
-                + " AND source NOT IN ('database', 'user', 'database user')",
-                rs -> new String[] {rs.getString(1), rs.getString(2)})) {
-            values.put(kv[0], kv[1]);
-        }
-        return values::get;
-    }
-
-    /**
-     * ALTER DATABASE / ALTER ROLE ... SET values as they are now: a long-lived session only sees
-     * them at connect time, and the worker should follow them (pg_trickle.enabled = off pauses it).
-     */
-    private static SettingsSource liveDatabaseSettings(Db db) throws SQLException {
+    private static Map<String, String> liveDatabaseSettings(Db db) throws SQLException {
         Map<String, String> values = new HashMap<>();
         for (String[] kv : db.query("SELECT split_part(cfg, '=', 1), substr(cfg, strpos(cfg, '=') + 1)"
                 + " FROM pg_db_role_setting s, unnest(s.setconfig) cfg"
@@ -292,7 +288,7 @@ public final class Worker implements AutoCloseable {
                 rs -> new String[] {rs.getString(1), rs.getString(2)})) {
             values.put(kv[0], kv[1]); // later rows are more specific and win, as in PostgreSQL
         }
-        return values::get;
+        return values;
     }
 
     // ---------------------------------------------------------------- tick
@@ -304,8 +300,8 @@ public final class Worker implements AutoCloseable {
             if (stopping) {
                 return new TickReport(0, 0, 0, 0, 0);
             }
+            AllSettings s = loadSettings();
             Db db = new Db(control());
-            AllSettings s = loadSettings(db);
             if (!s.scheduler().enabled()) {
                 return new TickReport(0, 0, 0, 0, 0);
             }
