@@ -29,6 +29,10 @@ CREATE TABLE pgtrickle.pgt_stream_tables (
     merge_work_mem_mb      integer,
     refresh_workers        integer,
     preset                 text,
+    -- Lock-timeout back-off: the schedule's interval is multiplied by backoff_factor (doubled on
+    -- each lock timeout) until backoff_successes reaches 3 successful refreshes in a row.
+    backoff_factor         integer NOT NULL DEFAULT 1,
+    backoff_successes      integer NOT NULL DEFAULT 0,
     -- L2 template cache: SQL generated at create/alter time so a refresh never parses the query.
     row_identity           text NOT NULL CHECK (row_identity IN ('KEYED', 'MULTISET', 'ROW_NUMBER')),
     output_columns         text[] NOT NULL,

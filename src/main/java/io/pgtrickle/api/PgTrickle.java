@@ -4,6 +4,7 @@ import io.pgtrickle.catalog.CatalogStore;
 import io.pgtrickle.catalog.RefreshMode;
 import io.pgtrickle.catalog.Status;
 import io.pgtrickle.catalog.StreamTableBuilder;
+import io.pgtrickle.dvm.SourceTable;
 import io.pgtrickle.dvm.StreamTableDefinition;
 import io.pgtrickle.catalog.StreamTable;
 import io.pgtrickle.config.AllSettings;
@@ -12,6 +13,7 @@ import io.pgtrickle.config.SettingsSource;
 import io.pgtrickle.refresh.Initiator;
 import io.pgtrickle.refresh.RefreshOutcome;
 import io.pgtrickle.refresh.Refresher;
+import io.pgtrickle.scheduler.DependencyGraph;
 import io.pgtrickle.scheduler.Schedule;
 import io.pgtrickle.sql.Db;
 import io.pgtrickle.sql.PgTrickleException;
@@ -89,6 +91,9 @@ public final class PgTrickle {
             new StreamTableBuilder(db, settings()).requireNoDependents(st, "change the query or mode of");
             String newQuery = query != null ? query : st.definingQuery();
             StreamTableDefinition def = StreamTableDefinition.analyze(db, newQuery, newMode);
+            // Scheduler DAG: refuse a query that would make this table read itself through others.
+            DependencyGraph.rejectCycle(db, st.id(), st.name().display(),
+                    def.relations().stream().map(SourceTable::oid).toList());
             new StreamTableBuilder(db, settings()).replace(st, def);
             refresh(st.id(), Initiator.MANUAL);
         }

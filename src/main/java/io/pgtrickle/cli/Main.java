@@ -1,5 +1,6 @@
 package io.pgtrickle.cli;
 
+import io.pgtrickle.scheduler.WorkerOptions;
 import java.sql.SQLException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -8,7 +9,7 @@ import picocli.CommandLine.Command;
 @Command(name = "pg-trickle", mixinStandardHelpOptions = true, version = "pg_trickle 0.1.0",
         description = "Stream tables for PostgreSQL: tables defined by a query that keep themselves fresh.",
         subcommands = {InstallCommand.class, CreateCommand.class, AlterCommand.class, DropCommand.class,
-                RefreshCommand.class, ResumeCommand.class, StatusCommand.class,
+                RefreshCommand.class, ResumeCommand.class, StatusCommand.class, WorkerCommand.class,
                 DemoCommand.class, InstallExtensionCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
@@ -21,6 +22,7 @@ public final class Main implements Runnable {
 
     public static int run(String... args) {
         CommandLine cli = new CommandLine(new Main());
+        cli.getSubcommands().get("worker").getCommandSpec().usageMessage().footer("%n" + WorkerOptions.usage());
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (e instanceof SQLException sql) {
                 cmd.getErr().println("ERROR: " + sql.getMessage()

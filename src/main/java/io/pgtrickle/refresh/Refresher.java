@@ -35,15 +35,14 @@ public final class Refresher {
         String reason = fullRefreshReason(st, sources);
         setInternalApply(true);
         Integer previousWorkMem = applyWorkMem(st);
-        RefreshOutcome outcome;
-        try {
-            outcome = reason != null
-                    ? full(st, sql, started, reason)
-                    : differential(sql, started);
-        } finally {
-            restoreWorkMem(previousWorkMem);
-            setInternalApply(false);
-        }
+        // No finally: after a failure the transaction is aborted, so restoring would itself fail
+        // (25P02) and hide the real error; both settings are transaction-local and the rollback
+        // (or rollback to savepoint) the host does after a failure reverts them anyway.
+        RefreshOutcome outcome = reason != null
+                ? full(st, sql, started, reason)
+                : differential(sql, started);
+        restoreWorkMem(previousWorkMem);
+        setInternalApply(false);
         cleanup(sources);
         catalog.markRefreshed(st.id());
         catalog.recordHistory(st.id(), start, outcome.action().name(), "COMPLETED", outcome.rowsInserted(),
