@@ -88,13 +88,14 @@ public final class PgTrickle {
                 p != null ? Integer.valueOf(p.refreshWorkers()) : st.refreshWorkers(),
                 p != null ? p.sqlName() : st.preset());
         if (query != null || newMode != st.refreshMode()) {
-            new StreamTableBuilder(db, settings()).requireNoDependents(st, "change the query or mode of");
             String newQuery = query != null ? query : st.definingQuery();
             StreamTableDefinition def = StreamTableDefinition.analyze(db, newQuery, newMode);
             // Scheduler DAG: refuse a query that would make this table read itself through others.
             DependencyGraph.rejectCycle(db, st.id(), st.name().display(),
                     def.relations().stream().map(SourceTable::oid).toList());
-            new StreamTableBuilder(db, settings()).replace(st, def);
+            StreamTableBuilder builder = new StreamTableBuilder(db, settings());
+            builder.requireNoDependents(st, "change the query or mode of");
+            builder.replace(st, def);
             refresh(st.id(), Initiator.MANUAL);
         }
     }
