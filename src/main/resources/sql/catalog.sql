@@ -231,3 +231,454 @@ BEGIN
     RAISE EXCEPTION USING ERRCODE = sqlstate, MESSAGE = message;
 END
 $fn$;
+
+-- ================================================================== observability
+-- Seed QW-1 (commit-to-visible latency) and QW-2 (configuration advisor). Plain SQL and PL/pgSQL,
+-- so both hosts have all of it and none of it needs Java.
+
+-- Documented defaults of the pg_trickle.* settings (kept equal to io.pgtrickle.config by a test).
+CREATE FUNCTION pgtrickle._setting_default(setting text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $fn$
+    SELECT d.value
+      FROM (VALUES ('enabled', 'on'), ('scheduler_interval_ms', '1000'), ('refresh_workers', '2'),
+                   ('max_refresh_workers', '8'), ('max_consecutive_errors', '3'), ('cdc_mode', 'trigger'),
+                   ('cdc_notify', 'on'), ('merge_batch_size', '50000'), ('l1_cache_max_entries', '256'),
+                   ('template_cache_max_entries', '1024'), ('differential_max_change_ratio', '0.5'),
+                   ('merge_work_mem_mb', '64'), ('history_retention_days', '7'), ('metrics_port', '9188'))
+           AS d(name, value)
+     WHERE d.name = setting
+$fn$;
+
+-- A pg_trickle.* setting as this session sees it (SET, ALTER DATABASE/ROLE ... SET, postgresql.conf),
+-- else its default. The worker's flags and environment are not visible from SQL.
+CREATE FUNCTION pgtrickle._setting(setting text) RETURNS text
+LANGUAGE sql STABLE AS $fn$
+    SELECT coalesce(nullif(btrim(current_setting('pg_trickle.' || setting, true)), ''),
+                    pgtrickle._setting_default(setting))
+$fn$;
+
+-- A numeric setting; text that is not a number reads as the default (the engine rejects it anyway).
+CREATE FUNCTION pgtrickle._setting_num(setting text) RETURNS numeric
+LANGUAGE sql STABLE AS $fn$
+    SELECT CASE WHEN v ~ '^\s*[0-9]+(\.[0-9]+)?\s*$' THEN btrim(v)::numeric
+                ELSE pgtrickle._setting_default(setting)::numeric END
+      FROM pgtrickle._setting(setting) AS v
+$fn$;
+
+-- The interval of a duration schedule ('30s', '1h30m', '100ms') or an @alias in milliseconds;
+-- NULL for cron expressions and 'calculated'.
+CREATE FUNCTION pgtrickle._schedule_ms(schedule text) RETURNS bigint
+LANGUAGE sql IMMUTABLE AS $fn$
+    SELECT CASE
+             WHEN s ~ '^([0-9]+(ms|s|m|h|d))+$' THEN
+                 (SELECT sum(m[1]::bigint * CASE m[2] WHEN 'ms' THEN 1 WHEN 's' THEN 1000 WHEN 'm' THEN 60000
+                                                      WHEN 'h' THEN 3600000 ELSE 86400000 END)
+                    FROM regexp_matches(s, '([0-9]+)(ms|s|m|h|d)', 'g') AS m)::bigint
+             WHEN s = '@hourly' THEN 3600000
+             WHEN s IN ('@daily', '@midnight') THEN 86400000
+             WHEN s = '@weekly' THEN 604800000
+             WHEN s = '@monthly' THEN 2592000000
+             WHEN s IN ('@yearly', '@annually') THEN 31536000000
+           END
+      FROM lower(btrim(schedule)) AS s
+$fn$;
+
+-- Milliseconds as a schedule duration, rounded up: '300ms', '2s', '5m', '2h'.
+CREATE FUNCTION pgtrickle._format_ms(ms double precision) RETURNS text
+LANGUAGE sql IMMUTABLE AS $fn$
+    SELECT CASE WHEN ms <= 100 THEN '100ms'
+                WHEN ms < 1000 THEN (ceil(ms / 100) * 100)::bigint || 'ms'
+                WHEN ms <= 60000 THEN ceil(ms / 1000)::bigint || 's'
+                WHEN ms <= 3600000 THEN ceil(ms / 60000)::bigint || 'm'
+                ELSE ceil(ms / 3600000)::bigint || 'h' END
+$fn$;
+
+-- The smallest of 1, 2, 5 x 10^k that is >= n.
+CREATE FUNCTION pgtrickle._nice_ceil(n double precision) RETURNS bigint
+LANGUAGE sql IMMUTABLE AS $fn$
+    SELECT min(m * p)::bigint
+      FROM unnest(ARRAY[1, 2, 5, 10]) AS m, power(10, floor(log(greatest(n, 1)))) AS p
+     WHERE m * p >= n
+$fn$;
+
+-- ------------------------------------------------------------------ QW-1 commit-to-visible latency
+-- One row per refresh that made source transactions visible: for each writer transaction whose
+-- changes the refresh consumed, the time from its commit (pg_xact_commit_timestamp, needs
+-- track_commit_timestamp = on) to the end of the refresh. A refresh costs one row however many
+-- writers it consumed: latencies are counted in logarithmic buckets (key k > 0 counts
+-- (2^((k-1)/4), 2^(k/4)] ms, about 19% wide; key 0 counts [0, 1] ms), and windows add the counts.
+CREATE TABLE pgtrickle.pgt_commit_latency (
+    pgt_id        bigint NOT NULL REFERENCES pgtrickle.pgt_stream_tables ON DELETE CASCADE,
+    refreshed_at  timestamptz NOT NULL,
+    samples       integer NOT NULL,             -- writers with a known commit timestamp
+    unknown       integer NOT NULL DEFAULT 0,   -- writers without one (committed while tracking was off)
+    sum_ms        double precision NOT NULL DEFAULT 0,
+    min_ms        double precision,
+    max_ms        double precision,
+    bucket_keys   smallint[] NOT NULL DEFAULT '{}',
+    bucket_counts integer[] NOT NULL DEFAULT '{}'
+);
+CREATE INDEX ON pgtrickle.pgt_commit_latency (pgt_id, refreshed_at);
+CREATE INDEX ON pgtrickle.pgt_commit_latency (refreshed_at);
+
+CREATE FUNCTION pgtrickle._latency_bucket(ms double precision) RETURNS smallint
+LANGUAGE sql IMMUTABLE AS $fn$
+    SELECT CASE WHEN ms <= 1 THEN 0 ELSE least(32767, ceil(4 * ln(ms) / ln(2) - 1e-9))::smallint END
+$fn$;
+
+-- The q-quantile of bucketed latencies: linear within the bucket that holds it, clamped to the
+-- exact minimum and maximum observed (so one sample, or equal samples, come back exactly).
+CREATE FUNCTION pgtrickle._latency_quantile(keys integer[], counts bigint[], q double precision,
+                                            lo double precision, hi double precision)
+RETURNS double precision
+LANGUAGE sql IMMUTABLE AS $fn$
+    SELECT least(hi, greatest(lo, b.lower + (b.upper - b.lower) * (q * b.total - (b.cum - b.n)) / b.n))
+      FROM (SELECT u.k, u.n::double precision AS n,
+                   (sum(u.n) OVER (ORDER BY u.k))::double precision AS cum,
+                   (sum(u.n) OVER ())::double precision AS total,
+                   CASE WHEN u.k = 0 THEN 0 ELSE power(2.0::double precision, (u.k - 1) / 4.0::double precision) END AS lower,
+                   power(2.0::double precision, u.k / 4.0::double precision) AS upper
+              FROM unnest(keys, counts) AS u(k, n)
+             WHERE u.n > 0) b
+     WHERE b.cum >= q * b.total
+     ORDER BY b.k
+     LIMIT 1
+$fn$;
+
+-- Called by the refresh after its delta statement advanced the frontier (same transaction) and
+-- before consumed changes are deleted. p_prev/p_prev_xid: the frontier before this refresh.
+-- Writers consumed now are those visible in the new frontier and not consumed at the previous
+-- one; the refresh's own transaction (a refresh inside the writer's transaction) is left out.
+-- Stores one row and returns the latencies in ms when p_return_samples (the worker feeds its
+-- Prometheus histogram with them); returns NULL and stores nothing when track_commit_timestamp
+-- is off or nothing was consumed.
+CREATE FUNCTION pgtrickle._record_commit_latency(p_pgt_id bigint, p_prev pg_snapshot, p_prev_xid xid8,
+                                                 p_return_samples boolean DEFAULT false)
+RETURNS double precision[]
+LANGUAGE plpgsql AS $fn$
+DECLARE
+    visible_at timestamptz := clock_timestamp();
+    cur        pg_snapshot;
+    cur_xid    xid8;
+    horizon    xid8;
+    lower_xid  xid8;
+    sources    text;
+    lat        double precision[];
+    n_unknown  integer;
+BEGIN
+    IF NOT current_setting('track_commit_timestamp')::boolean THEN
+        RETURN NULL;
+    END IF;
+    SELECT st.frontier, st.frontier_xid INTO cur, cur_xid
+      FROM pgtrickle.pgt_stream_tables st WHERE st.pgt_id = p_pgt_id;
+    -- Every writer below the previous snapshot's xmin was consumed then (the xid index skips them).
+    lower_xid := coalesce(pg_snapshot_xmin(p_prev), '0'::xid8);
+    SELECT string_agg(format('SELECT __pgt_xid FROM pgtrickle_changes.%I WHERE __pgt_xid >= $7',
+                             'changes_' || d.source_relid), ' UNION ALL ')
+      INTO sources
+      FROM pgtrickle.pgt_dependencies d
+     WHERE d.pgt_id = p_pgt_id AND d.cdc_mode = 'TRIGGER'
+       AND to_regclass('pgtrickle_changes.changes_' || d.source_relid) IS NOT NULL;
+    IF cur IS NULL OR sources IS NULL THEN
+        RETURN NULL;
+    END IF;
+    -- pg_xact_commit_timestamp takes a 32-bit xid (the low 32 bits of the xid8), which names one
+    -- transaction only within 2^31 of the newest; older writers count as unknown.
+    horizon := greatest(0, pg_snapshot_xmax(cur)::text::numeric - 2147483648)::text::xid8;
+    EXECUTE format($q$
+        SELECT array_agg(l.ms ORDER BY l.ms) FILTER (WHERE l.ms IS NOT NULL),
+               count(*) FILTER (WHERE l.ms IS NULL)
+          FROM (SELECT greatest(0, extract(epoch FROM $1 - pg_xact_commit_timestamp(
+                           CASE WHEN w.xid >= $5 THEN w.xid::xid END)) * 1000)::double precision AS ms
+                  FROM (SELECT DISTINCT u.__pgt_xid AS xid FROM (%s) u) w
+                 WHERE pg_visible_in_snapshot(w.xid, $2) AND w.xid IS DISTINCT FROM $3
+                   AND NOT coalesce(pg_visible_in_snapshot(w.xid, $4) OR w.xid = $6, false)) l$q$, sources)
+      INTO lat, n_unknown
+      USING visible_at, cur, cur_xid, p_prev, horizon, p_prev_xid, lower_xid;
+    IF lat IS NULL AND n_unknown = 0 THEN
+        RETURN NULL;
+    END IF;
+    INSERT INTO pgtrickle.pgt_commit_latency (pgt_id, refreshed_at, samples, unknown, sum_ms, min_ms, max_ms,
+                                              bucket_keys, bucket_counts)
+    SELECT p_pgt_id, visible_at, coalesce(cardinality(lat), 0), n_unknown,
+           coalesce((SELECT sum(v) FROM unnest(lat) AS v), 0), lat[1], lat[cardinality(lat)],
+           coalesce(array_agg(b.k ORDER BY b.k), '{}'), coalesce(array_agg(b.n ORDER BY b.k), '{}')
+      FROM (SELECT pgtrickle._latency_bucket(v) AS k, count(*)::integer AS n
+              FROM unnest(lat) AS v GROUP BY 1) b;
+    RETURN CASE WHEN p_return_samples THEN lat END;
+END
+$fn$;
+
+-- Commit-to-visible latency per stream table over the last window_length: writer transactions
+-- measured, percentiles (bucket estimates, within about 19%; max is exact), mean, and writers
+-- whose commit time was unknown. Stream tables without samples in the window have samples = 0
+-- and NULL latencies. With track_commit_timestamp off nothing new is recorded and a WARNING
+-- says so; the rows then show only what was recorded while it was on.
+CREATE FUNCTION pgtrickle.commit_latency_stats(window_length interval DEFAULT interval '1 hour')
+RETURNS TABLE (name text, samples bigint, p50_ms double precision, p90_ms double precision,
+               p99_ms double precision, max_ms double precision, avg_ms double precision, unknown bigint)
+LANGUAGE plpgsql STABLE AS $fn$
+#variable_conflict use_column
+BEGIN
+    IF NOT current_setting('track_commit_timestamp')::boolean THEN
+        RAISE WARNING 'track_commit_timestamp is off: pg_trickle cannot measure commit-to-visible latency'
+            USING HINT = 'Set track_commit_timestamp = on in postgresql.conf and restart the server;'
+                         ' rows show only samples recorded while it was on.';
+    END IF;
+    RETURN QUERY
+    WITH r AS (SELECT l.* FROM pgtrickle.pgt_commit_latency l WHERE l.refreshed_at >= now() - window_length),
+         agg AS (SELECT r.pgt_id, sum(r.samples)::bigint AS n, sum(r.unknown)::bigint AS unk,
+                        sum(r.sum_ms) AS total, min(r.min_ms) AS lo, max(r.max_ms) AS hi
+                   FROM r GROUP BY r.pgt_id),
+         b AS (SELECT r.pgt_id, u.k::integer AS k, sum(u.n)::bigint AS n
+                 FROM r, unnest(r.bucket_keys, r.bucket_counts) AS u(k, n) GROUP BY 1, 2),
+         h AS (SELECT b.pgt_id, array_agg(b.k ORDER BY b.k) AS ks, array_agg(b.n ORDER BY b.k) AS ns
+                 FROM b GROUP BY b.pgt_id)
+    SELECT quote_ident(st.pgt_schema) || '.' || quote_ident(st.pgt_name),
+           coalesce(agg.n, 0),
+           pgtrickle._latency_quantile(h.ks, h.ns, 0.5, agg.lo, agg.hi),
+           pgtrickle._latency_quantile(h.ks, h.ns, 0.9, agg.lo, agg.hi),
+           pgtrickle._latency_quantile(h.ks, h.ns, 0.99, agg.lo, agg.hi),
+           agg.hi,
+           CASE WHEN agg.n > 0 THEN agg.total / agg.n END,
+           coalesce(agg.unk, 0)
+      FROM pgtrickle.pgt_stream_tables st
+      LEFT JOIN agg ON agg.pgt_id = st.pgt_id
+      LEFT JOIN h ON h.pgt_id = st.pgt_id
+     ORDER BY st.pgt_schema, st.pgt_name;
+END
+$fn$;
+
+-- ------------------------------------------------------------------ QW-2 configuration advisor
+-- Recommendations from the observed workload over the last window_length. Each row names a
+-- pg_trickle.* setting (or a server setting), or a per-stream-table parameter written
+-- <stream table>.<parameter> (change it with pgtrickle.alter_stream_table / resume_stream_table).
+-- No rows means no change is recommended. current_value is what this session sees: settings
+-- the worker got from its flags or environment are not visible here.
+CREATE FUNCTION pgtrickle.tune_recommendations(window_length interval DEFAULT interval '1 day')
+RETURNS TABLE (guc_name text, current_value text, recommended_value text, reason text)
+LANGUAGE plpgsql STABLE AS $fn$
+#variable_conflict use_column
+DECLARE
+    since       timestamptz := now() - window_length;
+    n_tables    bigint;
+    batch       numeric := pgtrickle._setting_num('merge_batch_size');
+    workers     numeric := pgtrickle._setting_num('refresh_workers');
+    max_workers numeric := pgtrickle._setting_num('max_refresh_workers');
+    tick_ms     numeric := pgtrickle._setting_num('scheduler_interval_ms');
+    max_errors  numeric := pgtrickle._setting_num('max_consecutive_errors');
+    ratio       numeric := pgtrickle._setting_num('differential_max_change_ratio');
+    retention   numeric := pgtrickle._setting_num('history_retention_days');
+    l1          numeric := pgtrickle._setting_num('l1_cache_max_entries');
+    l2          numeric := pgtrickle._setting_num('template_cache_max_entries');
+    rec         record;
+    buffered    bigint;
+BEGIN
+    SELECT count(*) INTO n_tables FROM pgtrickle.pgt_stream_tables;
+    IF n_tables = 0 THEN
+        RETURN;
+    END IF;
+
+    -- Commit-to-visible latency cannot be measured without commit timestamps.
+    IF NOT current_setting('track_commit_timestamp')::boolean THEN
+        RETURN QUERY SELECT 'track_commit_timestamp'::text, 'off'::text, 'on'::text,
+            'commit-to-visible latency (pgtrickle.commit_latency_stats(), pg_trickle_commit_to_visible_ms) is'
+            ' measured only when commit timestamps are tracked; changing it needs a server restart'::text;
+    END IF;
+
+    -- Stream tables that are SUSPENDED (too many errors in a row) or in ERROR (their query no longer runs).
+    RETURN QUERY
+    SELECT quote_ident(st.pgt_schema) || '.' || quote_ident(st.pgt_name) || '.status', st.status, 'ACTIVE'::text,
+           CASE WHEN st.status = 'SUSPENDED'
+                THEN format('suspended after %s consecutive failed refreshes (last: %s); it is stale and its change'
+                            ' buffers keep growing: fix the cause, then SELECT pgtrickle.resume_stream_table(%L)',
+                            st.consecutive_errors, coalesce(left(st.last_error, 200), 'unknown'),
+                            quote_ident(st.pgt_schema) || '.' || quote_ident(st.pgt_name))
+                ELSE format('its defining query can no longer run (%s): fix the source or change the query with'
+                            ' pgtrickle.alter_stream_table, which rebuilds it', coalesce(left(st.last_error, 200), 'unknown'))
+           END
+      FROM pgtrickle.pgt_stream_tables st
+     WHERE st.status IN ('SUSPENDED', 'ERROR')
+     ORDER BY st.pgt_schema, st.pgt_name;
+
+    -- Suspensions caused by transient errors (serialization, deadlock, cancel, connection, too many
+    -- connections, lock timeout): a higher threshold lets the next refresh succeed instead.
+    RETURN QUERY
+    SELECT 'pg_trickle.max_consecutive_errors'::text, max_errors::text, least(1000, max_errors * 2)::text,
+           format('%s suspension(s) since %s were caused by transient errors (SQLSTATE %s) that a later'
+                  ' refresh usually gets past', count(*), to_char(since, 'YYYY-MM-DD HH24:MI'),
+                  string_agg(DISTINCT substring(h.error_message FROM '^\[([0-9A-Z]{5})\]'), ', '))
+      FROM pgtrickle.pgt_refresh_history h
+     WHERE h.start_time >= since AND h.status = 'FAILED' AND h.reason_code = 'MAX_ERRORS_SUSPENDED'
+       AND h.error_message ~ '^\[(40001|40P01|57014|55P03|53300|08[0-9A-Z]{3})\]'
+       AND max_errors < 1000
+    HAVING count(*) > 0;
+
+    -- Refreshes that take most of their schedule's interval cannot keep the table as fresh as asked.
+    RETURN QUERY
+    WITH d AS (
+        SELECT h.pgt_id, count(*) AS n,
+               percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM h.end_time - h.start_time) * 1000) AS p90_ms
+          FROM pgtrickle.pgt_refresh_history h
+         WHERE h.start_time >= since AND h.status = 'COMPLETED' AND h.initiated_by <> 'INITIAL'
+           AND h.end_time IS NOT NULL
+         GROUP BY h.pgt_id
+        HAVING count(*) >= 3)
+    SELECT quote_ident(st.pgt_schema) || '.' || quote_ident(st.pgt_name) || '.schedule', st.schedule,
+           pgtrickle._format_ms(d.p90_ms * 2),
+           format('90%% of its last %s refreshes took up to %s ms, %s%% of its %s schedule, so it is refreshing'
+                  ' almost all the time and falls behind%s', d.n, round(d.p90_ms::numeric, 1),
+                  round((100 * d.p90_ms / pgtrickle._schedule_ms(st.schedule))::numeric),
+                  st.schedule,
+                  CASE WHEN st.effective_refresh_mode = 'FULL'
+                       THEN '; it recomputes in FULL: a query that supports DIFFERENTIAL refreshes only what changed'
+                       ELSE '' END)
+      FROM d JOIN pgtrickle.pgt_stream_tables st ON st.pgt_id = d.pgt_id
+     WHERE st.status IN ('ACTIVE', 'INITIALIZING')
+       AND d.p90_ms > 0.8 * pgtrickle._schedule_ms(st.schedule)
+     ORDER BY st.pgt_schema, st.pgt_name;
+
+    -- Worker pool utilisation: time spent in scheduled refreshes against the time available.
+    RETURN QUERY
+    WITH u AS (
+        SELECT sum(extract(epoch FROM h.end_time - h.start_time)) AS busy_s,
+               extract(epoch FROM now() - greatest(since, min(h.start_time))) AS span_s
+          FROM pgtrickle.pgt_refresh_history h
+         WHERE h.start_time >= since AND h.initiated_by = 'SCHEDULER' AND h.end_time IS NOT NULL),
+    v AS (SELECT u.busy_s / (u.span_s * workers) AS util FROM u WHERE u.span_s >= 600)
+    SELECT CASE WHEN workers < max_workers THEN 'pg_trickle.refresh_workers' ELSE 'pg_trickle.max_refresh_workers' END,
+           CASE WHEN workers < max_workers THEN workers ELSE max_workers END::text,
+           CASE WHEN workers < max_workers THEN least(max_workers, ceil(workers * v.util / 0.5))
+                ELSE least(256, greatest(max_workers + 1, ceil(workers * v.util / 0.5))) END::text,
+           format('scheduled refreshes kept %s refresh connection(s) %s%% busy since %s; queued refreshes add to'
+                  ' staleness', workers, round(100 * v.util), to_char(since, 'YYYY-MM-DD HH24:MI'))
+      FROM v
+     WHERE v.util > 0.75;
+
+    -- Out-of-memory during MERGE: smaller windows bound the memory a refresh needs.
+    RETURN QUERY
+    SELECT 'pg_trickle.merge_batch_size'::text, batch::text, greatest(1000, floor(batch / 4))::text,
+           format('%s refresh(es) since %s ran out of memory (the worker lowered merge_work_mem_mb of %s);'
+                  ' smaller MERGE windows need less memory per statement', count(*), to_char(since, 'YYYY-MM-DD HH24:MI'),
+                  string_agg(DISTINCT quote_ident(st.pgt_schema) || '.' || quote_ident(st.pgt_name), ', '))
+      FROM pgtrickle.pgt_refresh_history h JOIN pgtrickle.pgt_stream_tables st ON st.pgt_id = h.pgt_id
+     WHERE h.start_time >= since AND h.reason_code = 'OOM_REDUCE_WORK_MEM' AND batch > 1000
+    HAVING count(*) > 0;
+
+    -- Deltas larger than merge_batch_size are merged in windows, each a MERGE over an indexed temp table.
+    IF NOT EXISTS (SELECT 1 FROM pgtrickle.pgt_refresh_history h
+                    WHERE h.start_time >= since AND h.reason_code = 'OOM_REDUCE_WORK_MEM') THEN
+        RETURN QUERY
+        WITH d AS (
+            SELECT count(*) AS n, count(*) FILTER (WHERE h.delta_rows > batch) AS over,
+                   percentile_disc(0.9) WITHIN GROUP (ORDER BY h.delta_rows) AS p90, max(h.delta_rows) AS top
+              FROM pgtrickle.pgt_refresh_history h
+             WHERE h.start_time >= since AND h.status = 'COMPLETED' AND h.action = 'DIFFERENTIAL')
+        SELECT 'pg_trickle.merge_batch_size'::text, batch::text, least(100000000, pgtrickle._nice_ceil(d.p90))::text,
+               format('%s of %s differential refreshes since %s staged more than merge_batch_size rows (90th'
+                      ' percentile %s, largest %s), so each ran up to %s MERGE windows; a larger batch merges them in'
+                      ' one statement (keep it lower if long lock holds or memory matter more)', d.over, d.n,
+                      to_char(since, 'YYYY-MM-DD HH24:MI'), d.p90, d.top, ceil(d.top / batch))
+          FROM d
+         WHERE d.n > 0 AND d.p90 > batch AND batch < 100000000;
+    END IF;
+
+    -- Frequent FULL refreshes of DIFFERENTIAL stream tables (run-time fallback), when FULL costs more.
+    RETURN QUERY
+    WITH f AS (
+        SELECT count(*) FILTER (WHERE h.action = 'FULL') AS fulls,
+               count(*) FILTER (WHERE h.action = 'DIFFERENTIAL') AS diffs,
+               avg(extract(epoch FROM h.end_time - h.start_time) * 1000) FILTER (WHERE h.action = 'FULL') AS full_ms,
+               avg(extract(epoch FROM h.end_time - h.start_time) * 1000) FILTER (WHERE h.action = 'DIFFERENTIAL') AS diff_ms,
+               string_agg(DISTINCT quote_ident(st.pgt_schema) || '.' || quote_ident(st.pgt_name), ', ')
+                   FILTER (WHERE h.action = 'FULL') AS tables
+          FROM pgtrickle.pgt_refresh_history h JOIN pgtrickle.pgt_stream_tables st ON st.pgt_id = h.pgt_id
+         WHERE h.start_time >= since AND h.status = 'COMPLETED' AND h.initiated_by <> 'INITIAL'
+           AND st.effective_refresh_mode = 'DIFFERENTIAL' AND h.action IN ('FULL', 'DIFFERENTIAL'))
+    SELECT 'pg_trickle.differential_max_change_ratio'::text, ratio::text, least(1000, ratio * 2)::text,
+           format('%s of %s refreshes of DIFFERENTIAL stream tables (%s) since %s fell back to FULL, averaging %s ms'
+                  ' against %s ms for a differential refresh; a higher ratio keeps more of them differential (a TRUNCATE'
+                  ' of a source also forces FULL)', f.fulls, f.fulls + f.diffs, f.tables, to_char(since, 'YYYY-MM-DD HH24:MI'),
+                  round(f.full_ms::numeric, 1), coalesce(round(f.diff_ms::numeric, 1)::text, 'n/a'))
+      FROM f
+     WHERE f.fulls >= 3 AND f.fulls >= 0.25 * (f.fulls + f.diffs) AND ratio < 1000
+       AND (f.diff_ms IS NULL OR f.full_ms > f.diff_ms);
+
+    -- Per-process template caches smaller than the number of stream tables evict each other's SQL.
+    IF n_tables > l1 THEN
+        RETURN QUERY SELECT 'pg_trickle.l1_cache_max_entries'::text, l1::text,
+            least(1000000, pgtrickle._nice_ceil(n_tables * 1.25))::text,
+            format('%s stream tables but each process caches the refresh SQL of only %s, so refreshes keep'
+                   ' rebuilding evicted statements', n_tables, l1);
+    END IF;
+    IF n_tables > l2 THEN
+        RETURN QUERY SELECT 'pg_trickle.template_cache_max_entries'::text, l2::text,
+            least(10000000, pgtrickle._nice_ceil(n_tables * 1.25))::text,
+            format('%s stream tables exceed the %s catalog template entries', n_tables, l2);
+    END IF;
+
+    -- Ticks coarser than the shortest duration schedule: such tables refresh once per tick at best.
+    RETURN QUERY
+    SELECT 'pg_trickle.scheduler_interval_ms'::text, tick_ms::text,
+           greatest(10, floor(min(pgtrickle._schedule_ms(st.schedule)) / 2))::text,
+           format('%s stream table(s) (%s) are scheduled every %s ms or more often, but the worker ticks every %s ms',
+                  count(*), string_agg(quote_ident(st.pgt_schema) || '.' || quote_ident(st.pgt_name), ', '),
+                  min(pgtrickle._schedule_ms(st.schedule)), tick_ms)
+      FROM pgtrickle.pgt_stream_tables st
+     WHERE st.status IN ('ACTIVE', 'INITIALIZING') AND pgtrickle._schedule_ms(st.schedule) < tick_ms
+    HAVING count(*) > 0;
+
+    -- Change buffers holding many unconsumed rows: the reader that lags most should refresh more often.
+    FOR rec IN
+        SELECT d.source_relid, d.source_relid::regclass::text AS source
+          FROM pgtrickle.pgt_dependencies d
+         WHERE d.cdc_mode = 'TRIGGER' AND to_regclass('pgtrickle_changes.changes_' || d.source_relid) IS NOT NULL
+         GROUP BY d.source_relid
+    LOOP
+        EXECUTE format('SELECT count(*) FROM (SELECT 1 FROM pgtrickle_changes.%I LIMIT %s) x',
+                       'changes_' || rec.source_relid, (10 * batch + 1)::bigint)
+           INTO buffered;
+        IF buffered > 10 * batch THEN
+            RETURN QUERY
+            SELECT quote_ident(st.pgt_schema) || '.' || quote_ident(st.pgt_name) || '.schedule', st.schedule,
+                   pgtrickle._format_ms(greatest(100, pgtrickle._schedule_ms(st.schedule) / 4)),
+                   format('the change buffer of %s holds more than %s rows (10 x merge_batch_size) not yet consumed by'
+                          ' every reader; %s has the oldest frontier: refreshing it more often keeps each delta within'
+                          ' one MERGE window', rec.source, 10 * batch,
+                          quote_ident(st.pgt_schema) || '.' || quote_ident(st.pgt_name))
+              FROM pgtrickle.pgt_dependencies d JOIN pgtrickle.pgt_stream_tables st ON st.pgt_id = d.pgt_id
+             WHERE d.source_relid = rec.source_relid AND d.cdc_mode = 'TRIGGER'
+               AND st.status IN ('ACTIVE', 'INITIALIZING') AND pgtrickle._schedule_ms(st.schedule) IS NOT NULL
+             ORDER BY st.data_timestamp NULLS FIRST
+             LIMIT 1;
+        END IF;
+    END LOOP;
+
+    -- Commit-to-visible latency far above what the schedule and the tick allow.
+    IF current_setting('track_commit_timestamp')::boolean THEN
+        RETURN QUERY
+        WITH s AS (SELECT c.name, c.samples, c.p90_ms FROM pgtrickle.commit_latency_stats(window_length) c),
+             t AS (SELECT s.name, s.samples, s.p90_ms, pgtrickle._schedule_ms(st.schedule) AS sched_ms
+                     FROM s JOIN pgtrickle.pgt_stream_tables st
+                       ON quote_ident(st.pgt_schema) || '.' || quote_ident(st.pgt_name) = s.name
+                    WHERE s.samples >= 10 AND st.status IN ('ACTIVE', 'INITIALIZING')
+                      AND pgtrickle._schedule_ms(st.schedule) >= tick_ms),
+             w AS (SELECT count(*) AS n, string_agg(t.name || ' ' || round(t.p90_ms::numeric) || ' ms', ', ') AS list
+                     FROM t WHERE t.p90_ms > 3 * (t.sched_ms + tick_ms))
+        SELECT CASE WHEN workers < max_workers THEN 'pg_trickle.refresh_workers' ELSE 'pg_trickle.max_refresh_workers' END,
+               CASE WHEN workers < max_workers THEN workers ELSE max_workers END::text,
+               CASE WHEN workers < max_workers THEN workers + 1 ELSE least(256, max_workers + 1) END::text,
+               format('90th percentile commit-to-visible latency is over 3x schedule + tick for %s stream table(s): %s;'
+                      ' refreshes are waiting for a free connection or taking too long', w.n, w.list)
+          FROM w
+         WHERE w.n > 0 AND NOT (workers >= max_workers AND max_workers >= 256);
+    END IF;
+
+    -- History kept forever grows without bound.
+    IF retention = 0 AND (SELECT reltuples FROM pg_class WHERE oid = 'pgtrickle.pgt_refresh_history'::regclass) > 1000000 THEN
+        RETURN QUERY SELECT 'pg_trickle.history_retention_days'::text, '0'::text, '7'::text,
+            'refresh history is kept forever and holds over a million rows; the worker prunes history and'
+            ' commit-latency samples older than this many days'::text;
+    END IF;
+END
+$fn$;
