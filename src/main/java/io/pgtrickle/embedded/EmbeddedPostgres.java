@@ -35,6 +35,11 @@ public final class EmbeddedPostgres implements AutoCloseable {
     }
 
     public static EmbeddedPostgres start() throws IOException {
+        return start(new String[0]);
+    }
+
+    /** Starts a server with extra {@code name=value} settings, which win over the defaults above. */
+    public static EmbeddedPostgres start(String... settings) throws IOException {
         Path bin = PostgresBinaries.binDirectory();
         boolean asRoot = "root".equals(System.getProperty("user.name"));
         Path base = Files.createTempDirectory("pg-trickle-data",
@@ -53,6 +58,9 @@ public final class EmbeddedPostgres implements AutoCloseable {
         String options = "-p " + pg.port + " -k " + data + " -c listen_addresses=127.0.0.1"
                 + " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
                 + " -c track_commit_timestamp=on -c max_connections=60 -c shared_buffers=128MB";
+        for (String setting : settings) {
+            options += " -c " + setting;
+        }
         pg.run(120, bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-o", options,
                 "-l", data.resolve("server.log").toString(), "-w", "-t", "60", "start");
         return pg;

@@ -4,6 +4,7 @@ import io.pgtrickle.catalog.CatalogStore;
 import io.pgtrickle.catalog.StreamTable;
 import io.pgtrickle.config.DvmSettings;
 import io.pgtrickle.dvm.DiffContext;
+import io.pgtrickle.observability.LatencyRecorder;
 import io.pgtrickle.sql.Db;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
@@ -19,11 +20,18 @@ public final class Refresher {
     private final Db db;
     private final CatalogStore catalog;
     private final DvmSettings settings;
+    private final LatencyRecorder latency;
 
     public Refresher(Db db, DvmSettings settings) {
+        this(db, settings, LatencyRecorder.summaryOnly());
+    }
+
+    /** With {@code latency} recording commit-to-visible latency (the worker keeps the samples). */
+    public Refresher(Db db, DvmSettings settings, LatencyRecorder latency) {
         this.db = db;
         this.catalog = new CatalogStore(db);
         this.settings = settings;
+        this.latency = latency;
     }
 
     /** Refreshes {@code st}, which the caller has locked with {@link CatalogStore#lock}. */
@@ -33,6 +41,7 @@ public final class Refresher {
         RefreshStatements sql = TemplateCache.shared(settings.l1CacheMaxEntries()).statements(st);
         List<Long> sources = catalog.capturedSources(st.id());
         String reason = fullRefreshReason(st, sources);
+        LatencyRecorder.Mark frontierBefore = latency.before(db, st.id(), !sources.isEmpty());
         setInternalApply(true);
         Integer previousWorkMem = applyWorkMem(st);
         // No finally: after a failure the transaction is aborted, so restoring would itself fail
@@ -43,6 +52,7 @@ public final class Refresher {
                 : differential(sql, started);
         restoreWorkMem(previousWorkMem);
         setInternalApply(false);
+        latency.after(db, st.id(), frontierBefore); // before cleanup deletes the consumed changes
         cleanup(sources);
         catalog.markRefreshed(st.id());
         catalog.recordHistory(st.id(), start, outcome.action().name(), "COMPLETED", outcome.rowsInserted(),

@@ -124,11 +124,15 @@ final class SchedulerState {
                 .orElse("ERROR");
     }
 
-    /** Deletes history older than {@code days} days (0 keeps everything); returns rows removed. */
+    /**
+     * Deletes history and commit-latency samples older than {@code days} days (0 keeps everything);
+     * returns history rows removed.
+     */
     int pruneHistory(int days) throws SQLException {
         if (days <= 0) {
             return 0;
         }
+        db.update("DELETE FROM pgtrickle.pgt_commit_latency WHERE refreshed_at < now() - make_interval(days => ?)", days);
         return db.update("DELETE FROM pgtrickle.pgt_refresh_history"
                 + " WHERE coalesce(end_time, start_time) < now() - make_interval(days => ?)", days);
     }
