@@ -5,6 +5,8 @@ import io.pgtrickle.catalog.StreamTable;
 import io.pgtrickle.config.DvmSettings;
 import io.pgtrickle.dvm.DiffContext;
 import io.pgtrickle.observability.LatencyRecorder;
+import io.pgtrickle.observability.TraceSpan;
+import io.pgtrickle.observability.Tracing;
 import io.pgtrickle.sql.Db;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
@@ -36,24 +38,48 @@ public final class Refresher {
 
     /** Refreshes {@code st}, which the caller has locked with {@link CatalogStore#lock}. */
     public RefreshOutcome refresh(StreamTable st, Initiator initiator) throws SQLException {
+        try (TraceSpan cycle = Tracing.start(Tracing.REFRESH_CYCLE)) {
+            cycle.attr("pgtrickle.stream_table", st.name().display()).attr("pgtrickle.initiated_by", initiator.name())
+                    .attr("pgtrickle.refresh_mode", st.refreshMode().name());
+            try {
+                RefreshOutcome outcome = refresh(st, initiator, cycle);
+                cycle.attr("pgtrickle.action", outcome.action().name()).attr("pgtrickle.delta_rows", outcome.deltaRows())
+                        .attr("pgtrickle.commit_latency.samples", latency.lastSamplesMs().length);
+                return outcome;
+            } catch (SQLException | RuntimeException e) {
+                cycle.fail(e);
+                throw e;
+            }
+        }
+    }
+
+    private RefreshOutcome refresh(StreamTable st, Initiator initiator, TraceSpan cycle) throws SQLException {
         long started = System.nanoTime();
         OffsetDateTime start = OffsetDateTime.now();
         RefreshStatements sql = TemplateCache.shared(settings.l1CacheMaxEntries()).statements(st);
         List<Long> sources = catalog.capturedSources(st.id());
         String reason = fullRefreshReason(st, sources);
+        cycle.attr("pgtrickle.decision", reason == null ? "DIFFERENTIAL" : "FULL: " + reason);
         LatencyRecorder.Mark frontierBefore = latency.before(db, st.id(), !sources.isEmpty());
         setInternalApply(true);
         Integer previousWorkMem = applyWorkMem(st);
         // No finally: after a failure the transaction is aborted, so restoring would itself fail
         // (25P02) and hide the real error; both settings are transaction-local and the rollback
         // (or rollback to savepoint) the host does after a failure reverts them anyway.
-        RefreshOutcome outcome = reason != null
-                ? full(st, sql, started, reason)
-                : differential(sql, started);
+        RefreshOutcome outcome;
+        try (TraceSpan delta = Tracing.start(Tracing.DELTA_EXECUTE)) {
+            outcome = reason != null
+                    ? full(st, sql, started, reason)
+                    : differential(sql, started);
+            delta.attr("pgtrickle.action", outcome.action().name()).attr("pgtrickle.delta_rows", outcome.deltaRows());
+        }
         restoreWorkMem(previousWorkMem);
         setInternalApply(false);
         latency.after(db, st.id(), frontierBefore); // before cleanup deletes the consumed changes
-        cleanup(sources);
+        try (TraceSpan clean = Tracing.start(Tracing.CLEANUP)) {
+            clean.attr("pgtrickle.sources", sources.size());
+            cleanup(sources);
+        }
         catalog.markRefreshed(st.id());
         catalog.recordHistory(st.id(), start, outcome.action().name(), "COMPLETED", outcome.rowsInserted(),
                 outcome.rowsDeleted(), outcome.deltaRows(), initiator.name(), null, null);
@@ -86,7 +112,10 @@ public final class Refresher {
     private RefreshOutcome full(StreamTable st, RefreshStatements sql, long started, String reason)
             throws SQLException {
         long deleted = db.exec("DELETE FROM " + st.name().quoted());
-        long inserted = db.exec(sql.fullInsert());
+        long inserted;
+        try (TraceSpan advance = frontierAdvance("full_insert")) {
+            inserted = db.exec(sql.fullInsert());
+        }
         RefreshAction action = st.populated() && st.needsFullRefresh() ? RefreshAction.REINITIALIZE : RefreshAction.FULL;
         return new RefreshOutcome(action, inserted, deleted, inserted + deleted, System.nanoTime() - started, reason);
     }
@@ -96,7 +125,10 @@ public final class Refresher {
             db.exec("DROP TABLE " + sql.applyTable()); // left by a refresh rolled back to a savepoint
         }
         db.exec(sql.createApplyTable());
-        long staged = db.exec(sql.stageDelta());
+        long staged;
+        try (TraceSpan advance = frontierAdvance("stage_delta")) {
+            staged = db.exec(sql.stageDelta());
+        }
         long inserted = 0;
         long deleted = 0;
         if (staged > 0) {
@@ -118,6 +150,15 @@ public final class Refresher {
         db.exec("DROP TABLE " + sql.applyTable());
         RefreshAction action = staged == 0 ? RefreshAction.NO_DATA : RefreshAction.DIFFERENTIAL;
         return new RefreshOutcome(action, inserted, deleted, staged, System.nanoTime() - started, null);
+    }
+
+    /**
+     * The frontier is advanced by the same statement that reads the changes (one snapshot for
+     * both), so this span times that whole statement and says so rather than a separate step.
+     */
+    private static TraceSpan frontierAdvance(String statement) {
+        return Tracing.start(Tracing.FRONTIER_ADVANCE).attr("pgtrickle.frontier.statement", statement)
+                .attr("pgtrickle.frontier.same_statement_as_delta", true);
     }
 
     /** Deletes change rows that every capturing stream table has consumed. */

@@ -5,6 +5,9 @@ import io.pgtrickle.catalog.StreamTable;
 import io.pgtrickle.cdc.ChangeCapture;
 import io.pgtrickle.config.AllSettings;
 import io.pgtrickle.config.SettingsSource;
+import io.pgtrickle.observability.TraceSpan;
+import io.pgtrickle.observability.Tracing;
+import io.pgtrickle.observability.WorkerTelemetry;
 import io.pgtrickle.refresh.Initiator;
 import io.pgtrickle.refresh.Refresher;
 import io.pgtrickle.sql.Db;
@@ -45,6 +48,10 @@ import org.postgresql.PGNotification;
  * <p>Use: {@code new Worker(factory, overrides).runUntilStopped()} for a process (SIGTERM finishes
  * the refresh in flight, then exits), or {@link #start()} / {@link #stop()}, or {@link #runOneTick()}
  * to drive it synchronously.
+ *
+ * <p>Observability: OpenTelemetry spans when the options configure an exporter (see
+ * {@link io.pgtrickle.observability.TelemetryOptions}); each wake-up is a
+ * {@code pgtrickle.scheduler_tick} span, parent of the refreshes it starts.
  */
 public final class Worker implements AutoCloseable {
 
@@ -91,6 +98,7 @@ public final class Worker implements AutoCloseable {
     private final Map<String, Schedule> schedules = new ConcurrentHashMap<>();
     private final AtomicInteger threadIds = new AtomicInteger();
     private final ThreadPoolExecutor pool;
+    private volatile WorkerTelemetry telemetry;
 
     private volatile boolean stopping;
     private volatile AllSettings settings = AllSettings.defaults();
@@ -116,6 +124,7 @@ public final class Worker implements AutoCloseable {
     public static Worker fromOptions(WorkerOptions options) {
         Worker w = new Worker(options.connectionFactory(), options.overrides());
         w.shutdownTimeoutSeconds = options.shutdownTimeoutSeconds();
+        w.telemetry = WorkerTelemetry.start(options.telemetry());
         return w;
     }
 
@@ -187,6 +196,10 @@ public final class Worker implements AutoCloseable {
         synchronized (tickLock) {
             closeQuietly(control);
             control = null;
+        }
+        WorkerTelemetry t = telemetry;
+        if (t != null) {
+            t.close();
         }
     }
 
@@ -293,8 +306,23 @@ public final class Worker implements AutoCloseable {
 
     // ---------------------------------------------------------------- tick
 
+    /** One wake-up, traced as pgtrickle.scheduler_tick until the refreshes it started have finished. */
     private TickReport tick(boolean wait) throws SQLException {
         List<CompletableFuture<Result>> all = new ArrayList<>();
+        TraceSpan span = Tracing.start(Tracing.SCHEDULER_TICK);
+        try {
+            TickReport report = tick(wait, all);
+            span.attr("pgtrickle.tick.due", report.due());
+            return report;
+        } catch (SQLException | RuntimeException e) {
+            span.fail(e);
+            throw e;
+        } finally {
+            span.endWhenDone(all);
+        }
+    }
+
+    private TickReport tick(boolean wait, List<CompletableFuture<Result>> all) throws SQLException {
         int due;
         synchronized (tickLock) {
             if (stopping) {
@@ -348,7 +376,7 @@ public final class Worker implements AutoCloseable {
                 try {
                     f = CompletableFuture.allOf(before.toArray(CompletableFuture[]::new))
                             .handle((v, e) -> null)
-                            .thenApplyAsync(v -> refreshTask(id, s), pool);
+                            .thenApplyAsync(Tracing.propagate(v -> refreshTask(id, s)), pool);
                 } catch (RuntimeException e) {
                     inFlight.remove(id);
                     throw e;

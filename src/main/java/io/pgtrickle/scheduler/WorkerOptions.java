@@ -3,12 +3,14 @@ package io.pgtrickle.scheduler;
 import io.pgtrickle.config.AllSettings;
 import io.pgtrickle.config.Setting;
 import io.pgtrickle.config.SettingsSource;
+import io.pgtrickle.observability.TelemetryOptions;
 import io.pgtrickle.sql.PgTrickleException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.sql.DriverManager;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
@@ -26,6 +28,9 @@ import java.util.TreeMap;
  *       Precedence: flag, environment, then the database ({@code ALTER DATABASE/ROLE ... SET},
  *       postgresql.conf), then the documented default.</li>
  *   <li>{@code --shutdown-timeout-s=N}: how long SIGTERM waits for in-flight refreshes (default 300).</li>
+ *   <li>OpenTelemetry export: {@code --otel-traces-exporter}, {@code --otel-endpoint}, {@code --otel-protocol},
+ *       {@code --otel-service-name}, or the standard {@code OTEL_*} variables; off by default
+ *       (see {@link TelemetryOptions}).</li>
  * </ul>
  */
 public final class WorkerOptions {
@@ -35,19 +40,22 @@ public final class WorkerOptions {
     private final Map<String, String> flagSettings;
     private final Map<String, String> environment;
     private final long shutdownTimeoutSeconds;
+    private final TelemetryOptions telemetry;
 
     private WorkerOptions(String jdbcUrl, Properties props, Map<String, String> flagSettings,
-                          Map<String, String> environment, long shutdownTimeoutSeconds) {
+                          Map<String, String> environment, long shutdownTimeoutSeconds, TelemetryOptions telemetry) {
         this.jdbcUrl = jdbcUrl;
         this.connectionProperties = props;
         this.flagSettings = flagSettings;
         this.environment = environment;
         this.shutdownTimeoutSeconds = shutdownTimeoutSeconds;
+        this.telemetry = telemetry;
     }
 
     /** Parses worker flags; {@code env} is usually {@link System#getenv()}. Bad flags or values throw 22023. */
     public static WorkerOptions parse(List<String> args, Map<String, String> env) throws PgTrickleException {
         Map<String, String> flags = new LinkedHashMap<>();
+        Map<String, String> otelFlags = new HashMap<>();
         String url = null;
         long shutdownTimeout = 300;
         Map<String, Setting<?>> byFlag = flagNames();
@@ -69,6 +77,8 @@ public final class WorkerOptions {
             }
             switch (key) {
                 case "url" -> url = value;
+                case "otel-traces-exporter", "otel-endpoint", "otel-protocol", "otel-service-name" ->
+                        otelFlags.put(key, value);
                 case "shutdown-timeout-s" -> {
                     try {
                         shutdownTimeout = Long.parseLong(value.trim());
@@ -108,7 +118,8 @@ public final class WorkerOptions {
             props.setProperty("user", env.get("PGUSER"));
         }
         props.putIfAbsent("ApplicationName", env.getOrDefault("PGAPPNAME", "pg_trickle worker"));
-        WorkerOptions o = new WorkerOptions(url, props, flags, Map.copyOf(env), shutdownTimeout);
+        WorkerOptions o = new WorkerOptions(url, props, flags, Map.copyOf(env), shutdownTimeout,
+                TelemetryOptions.resolve(otelFlags, env));
         AllSettings.load(o.overrides()); // validate flag and environment values now, with clear errors
         return o;
     }
@@ -138,7 +149,7 @@ public final class WorkerOptions {
     public static String usage() {
         StringBuilder b = new StringBuilder("worker flags:\n  --url=<jdbc url>   (or PG_TRICKLE_URL, or PGHOST/PGPORT/"
                 + "PGDATABASE/PGUSER/PGPASSWORD)\n  --shutdown-timeout-s=<seconds>   wait for in-flight refreshes"
-                + " on SIGTERM (default 300)\n  --set pg_trickle.<name>=<value>\n");
+                + " on SIGTERM (default 300)\n" + TelemetryOptions.usage() + "  --set pg_trickle.<name>=<value>\n");
         flagNames().forEach((flag, s) -> b.append(String.format(Locale.ROOT, "  --%s=<value>   %s (env %s, default %s) %s%n",
                 flag, s.name(), s.name().replace('.', '_').toUpperCase(Locale.ROOT), s.defaultText(), s.doc())));
         return b.toString();
@@ -150,6 +161,11 @@ public final class WorkerOptions {
 
     public long shutdownTimeoutSeconds() {
         return shutdownTimeoutSeconds;
+    }
+
+    /** OpenTelemetry span export of this worker (none unless configured). */
+    public TelemetryOptions telemetry() {
+        return telemetry;
     }
 
     /** Flags win over environment; the worker layers this over the database's settings. */
