@@ -5,10 +5,13 @@ import io.pgtrickle.catalog.StreamTable;
 import io.pgtrickle.cdc.ChangeCapture;
 import io.pgtrickle.config.AllSettings;
 import io.pgtrickle.config.SettingsSource;
+import io.pgtrickle.observability.LatencyRecorder;
 import io.pgtrickle.observability.TraceSpan;
 import io.pgtrickle.observability.Tracing;
+import io.pgtrickle.observability.WorkerMetrics;
 import io.pgtrickle.observability.WorkerTelemetry;
 import io.pgtrickle.refresh.Initiator;
+import io.pgtrickle.refresh.RefreshOutcome;
 import io.pgtrickle.refresh.Refresher;
 import io.pgtrickle.sql.Db;
 import java.lang.System.Logger.Level;
@@ -49,7 +52,8 @@ import org.postgresql.PGNotification;
  * the refresh in flight, then exits), or {@link #start()} / {@link #stop()}, or {@link #runOneTick()}
  * to drive it synchronously.
  *
- * <p>Observability: OpenTelemetry spans when the options configure an exporter (see
+ * <p>Observability: Prometheus {@code /metrics} on {@code pg_trickle.metrics_port} (see
+ * {@link WorkerMetrics}), and OpenTelemetry spans when the options configure an exporter (see
  * {@link io.pgtrickle.observability.TelemetryOptions}); each wake-up is a
  * {@code pgtrickle.scheduler_tick} span, parent of the refreshes it starts.
  */
@@ -98,6 +102,8 @@ public final class Worker implements AutoCloseable {
     private final Map<String, Schedule> schedules = new ConcurrentHashMap<>();
     private final AtomicInteger threadIds = new AtomicInteger();
     private final ThreadPoolExecutor pool;
+    private final WorkerMetrics metrics = new WorkerMetrics();
+    private final Map<Long, String> names = new ConcurrentHashMap<>();
     private volatile WorkerTelemetry telemetry;
 
     private volatile boolean stopping;
@@ -118,6 +124,7 @@ public final class Worker implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        metrics.bindPool(pool::getMaximumPoolSize, pool::getActiveCount);
     }
 
     /** A worker for {@code options} (flags, environment, connection). */
@@ -137,6 +144,11 @@ public final class Worker implements AutoCloseable {
     /** The settings of the last tick: database GUCs overridden by flags and environment. */
     public AllSettings settings() {
         return settings;
+    }
+
+    /** The port /metrics is served on (after the first tick), or -1 when it is not served. */
+    public int metricsPort() {
+        return metrics.port();
     }
 
     /** Refresh connections the pool may use now. */
@@ -197,6 +209,7 @@ public final class Worker implements AutoCloseable {
             closeQuietly(control);
             control = null;
         }
+        metrics.close();
         WorkerTelemetry t = telemetry;
         if (t != null) {
             t.close();
@@ -247,6 +260,7 @@ public final class Worker implements AutoCloseable {
                     break;
                 }
                 LOG.log(Level.WARNING, "pg_trickle worker: tick failed, retrying: " + e.getMessage());
+                metrics.tickFailed();
                 synchronized (tickLock) {
                     closeQuietly(control);
                     control = null;
@@ -329,6 +343,8 @@ public final class Worker implements AutoCloseable {
                 return new TickReport(0, 0, 0, 0, 0);
             }
             AllSettings s = loadSettings();
+            metrics.serve(s.monitoring().metricsPort());
+            metrics.tick();
             Db db = new Db(control());
             if (!s.scheduler().enabled()) {
                 return new TickReport(0, 0, 0, 0, 0);
@@ -345,9 +361,15 @@ public final class Worker implements AutoCloseable {
             }
             OffsetDateTime now = state.clock();
             Map<Long, SchedulerState.Row> rows = new HashMap<>();
+            List<WorkerMetrics.TableState> observed = new ArrayList<>();
             for (SchedulerState.Row r : state.rows()) {
                 rows.put(r.id(), r);
+                names.put(r.id(), r.name());
+                observed.add(new WorkerMetrics.TableState(r.name(), r.status(), r.dataTimestamp() == null ? null
+                        : Duration.between(r.dataTimestamp(), now).toMillis() / 1000.0));
             }
+            names.keySet().retainAll(rows.keySet());
+            metrics.tables(observed);
             DependencyGraph graph = DependencyGraph.load(db);
             resizePool(s, state, rows.values());
             checkLag(s, state, rows.values(), now);
@@ -544,6 +566,7 @@ public final class Worker implements AutoCloseable {
             }
         } catch (SQLException | RuntimeException e) {
             LOG.log(Level.WARNING, "pg_trickle worker: refresh of stream table " + id + " failed: " + e.getMessage());
+            metrics.refreshFailed(names.getOrDefault(id, String.valueOf(id)));
             closeQuietly(c);
             c = null;
             return Result.FAILED;
@@ -585,8 +608,10 @@ public final class Worker implements AutoCloseable {
             return new Outcome(Result.UNCHANGED, false);
         }
         OffsetDateTime start = OffsetDateTime.now();
+        long started = System.nanoTime();
+        LatencyRecorder latency = LatencyRecorder.keepingSamples();
         try {
-            new Refresher(db, s.dvm()).refresh(st, Initiator.SCHEDULER);
+            RefreshOutcome outcome = new Refresher(db, s.dvm(), latency).refresh(st, Initiator.SCHEDULER);
             boolean restored = state.afterSuccess(id);
             String reason = pendingReason.remove(id);
             if (restored) {
@@ -596,19 +621,21 @@ public final class Worker implements AutoCloseable {
                 state.annotateLatestHistory(id, reason);
             }
             c.commit();
+            metrics.refreshed(row.name(), outcome.action().name(), System.nanoTime() - started, outcome.rowsInserted(),
+                    outcome.rowsDeleted(), latency.lastSamplesMs());
             return new Outcome(Result.REFRESHED, false);
         } catch (SQLException e) {
             rollbackQuietly(c);
             if (isConnectionError(e, c)) {
                 throw e;
             }
-            return new Outcome(Result.FAILED, recordFailure(c, st, start, e, s));
+            return new Outcome(Result.FAILED, recordFailure(c, st, row.name(), start, e, s));
         }
     }
 
     /** In a new transaction: counts the failure and applies its remediation. Returns true to retry now. */
-    private boolean recordFailure(Connection c, StreamTable st, OffsetDateTime start, SQLException e, AllSettings s)
-            throws SQLException {
+    private boolean recordFailure(Connection c, StreamTable st, String label, OffsetDateTime start, SQLException e,
+                                  AllSettings s) throws SQLException {
         Db db = new Db(c);
         CatalogStore catalog = new CatalogStore(db);
         SchedulerState state = new SchedulerState(db);
@@ -644,6 +671,7 @@ public final class Worker implements AutoCloseable {
             catalog.recordHistory(st.id(), start, action, "FAILED", 0, 0, 0, Initiator.SCHEDULER.name(), message,
                     reason);
             c.commit();
+            metrics.refreshFailed(label);
         } catch (SQLException inner) {
             rollbackQuietly(c);
             throw inner;

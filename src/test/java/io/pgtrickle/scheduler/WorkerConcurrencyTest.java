@@ -73,7 +73,7 @@ class WorkerConcurrencyTest {
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         Path log = Files.createTempFile("pgt-worker", ".log");
         Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", cp, WorkerProcessMain.class.getName(), "--url=" + url, "--scheduler-interval-ms=50",
+                "-cp", cp, WorkerProcessMain.class.getName(), "--url=" + url, "--scheduler-interval-ms=50", "--metrics-port=0",
                 "--shutdown-timeout-s", "60")
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {

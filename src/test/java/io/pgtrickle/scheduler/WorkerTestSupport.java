@@ -8,6 +8,7 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -18,8 +19,11 @@ final class WorkerTestSupport {
     private WorkerTestSupport() {
     }
 
+    /** A worker with {@code settings} over the database's; /metrics stays off unless a port is given. */
     static Worker worker(String url, Map<String, String> settings) {
-        return new Worker(Worker.ConnectionFactory.of(url), SettingsSource.of(settings));
+        Map<String, String> all = new HashMap<>(settings);
+        all.putIfAbsent("pg_trickle.metrics_port", "0");
+        return new Worker(Worker.ConnectionFactory.of(url), SettingsSource.of(all));
     }
 
     static Worker worker(String url) {
