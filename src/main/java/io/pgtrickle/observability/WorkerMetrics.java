@@ -24,7 +24,7 @@ import java.util.function.IntSupplier;
  *       transaction's commit to the end of the refresh that made it visible; needs
  *       {@code track_commit_timestamp = on}.</li>
  *   <li>{@code pg_trickle_refreshes_total{stream_table,action}}, {@code pg_trickle_refresh_duration_seconds{stream_table,action}}
- *       (histogram; lock, decision, apply, cleanup, history and commit),
+ *       (histogram; decision, apply, cleanup, history and commit),
  *       {@code pg_trickle_refresh_rows_total{stream_table,op}} (op inserted/deleted),
  *       {@code pg_trickle_refresh_errors_total{stream_table}}: committed and failed scheduled refreshes.</li>
  *   <li>{@code pg_trickle_stream_tables{status}}, {@code pg_trickle_suspended_tables},
@@ -74,7 +74,7 @@ public final class WorkerMetrics implements AutoCloseable {
                 .help("Scheduled refreshes committed, by what they did (FULL, DIFFERENTIAL, REINITIALIZE, NO_DATA)")
                 .labelNames("stream_table", "action").register(registry);
         refreshDuration = Histogram.builder().name("pg_trickle_refresh_duration_seconds")
-                .help("Wall time of committed scheduled refreshes, from taking the table's lock to commit")
+                .help("Wall time of committed scheduled refreshes, from the start of the refresh to its commit")
                 .labelNames("stream_table", "action").classicOnly().classicUpperBounds(DURATION_BUCKETS_S)
                 .register(registry);
         refreshRows = Counter.builder().name("pg_trickle_refresh_rows_total")
