@@ -51,8 +51,10 @@ public final class LatencyRecorder {
         if (!capturesChanges) {
             return null;
         }
+        // A catalog installed before commit latency existed has no recorder function: skip, do not fail.
         return db.queryOne("SELECT frontier::text, frontier_xid::text FROM pgtrickle.pgt_stream_tables"
-                        + " WHERE pgt_id = ? AND current_setting('track_commit_timestamp')::boolean",
+                        + " WHERE pgt_id = ? AND current_setting('track_commit_timestamp')::boolean AND to_regprocedure("
+                        + "'pgtrickle._record_commit_latency(bigint,pg_snapshot,xid8,boolean)') IS NOT NULL",
                 rs -> new Mark(rs.getString(1), rs.getString(2)), pgtId).orElse(null);
     }
 

@@ -132,7 +132,11 @@ final class SchedulerState {
         if (days <= 0) {
             return 0;
         }
-        db.update("DELETE FROM pgtrickle.pgt_commit_latency WHERE refreshed_at < now() - make_interval(days => ?)", days);
+        if (db.queryOne("SELECT to_regclass('pgtrickle.pgt_commit_latency') IS NOT NULL", rs -> rs.getBoolean(1))
+                .orElse(false)) {
+            db.update("DELETE FROM pgtrickle.pgt_commit_latency WHERE refreshed_at < now() - make_interval(days => ?)",
+                    days);
+        }
         return db.update("DELETE FROM pgtrickle.pgt_refresh_history"
                 + " WHERE coalesce(end_time, start_time) < now() - make_interval(days => ?)", days);
     }

@@ -9,7 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pgtrickle.api.PgTrickle;
 import io.pgtrickle.catalog.CatalogInstaller;
+import io.pgtrickle.config.SettingsSource;
 import io.pgtrickle.embedded.EmbeddedPostgres;
+import io.pgtrickle.scheduler.Worker;
 import io.pgtrickle.sql.Db;
 import io.pgtrickle.support.TestDatabase;
 import io.pgtrickle.support.Tx;
@@ -141,6 +143,24 @@ class CommitLatencyTest {
                 assertEquals("on", tune.get(0).get("recommended_value"));
             }
             c.commit();
+        }
+    }
+
+    @Test
+    void aCatalogWithoutTheLatencyObjectsStillRefreshesAndPrunes() throws Exception {
+        String url = TestDatabase.freshDatabase();
+        // As installed by a build that predates commit latency.
+        Tx.sql(url, "DROP FUNCTION pgtrickle._record_commit_latency", "DROP TABLE pgtrickle.pgt_commit_latency",
+                "CREATE TABLE t (id int PRIMARY KEY)");
+        Tx.run(url, p -> {
+            p.createStreamTable("st", "SELECT id FROM t", "1m", "DIFFERENTIAL", true, null);
+            return null;
+        });
+        Tx.sql(url, "INSERT INTO t VALUES (1)");
+        refresh(url, "st");
+        assertEquals(1, count(url, "SELECT count(*) FROM st"));
+        try (Worker w = new Worker(Worker.ConnectionFactory.of(url), SettingsSource.of(Map.of("pg_trickle.metrics_port", "0")))) {
+            assertEquals(0, w.pruneHistory());
         }
     }
 
