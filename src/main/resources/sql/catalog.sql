@@ -450,11 +450,30 @@ END
 $fn$;
 
 -- ------------------------------------------------------------------ QW-2 configuration advisor
+-- Stream tables whose completed refreshes since `since` (at least 3, the initial one excluded)
+-- took, at the 90th percentile, more than 80% of their duration schedule's interval.
+CREATE FUNCTION pgtrickle._slow_refreshes(since timestamptz)
+RETURNS TABLE (pgt_id bigint, refreshes bigint, p90_ms double precision, schedule_ms bigint)
+LANGUAGE sql STABLE AS $fn$
+    SELECT d.pgt_id, d.n, d.p90_ms, pgtrickle._schedule_ms(st.schedule)
+      FROM (SELECT h.pgt_id, count(*) AS n,
+                   percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM h.end_time - h.start_time) * 1000)
+                       AS p90_ms
+              FROM pgtrickle.pgt_refresh_history h
+             WHERE h.start_time >= since AND h.status = 'COMPLETED' AND h.initiated_by <> 'INITIAL'
+               AND h.end_time IS NOT NULL
+             GROUP BY h.pgt_id
+            HAVING count(*) >= 3) d
+      JOIN pgtrickle.pgt_stream_tables st ON st.pgt_id = d.pgt_id
+     WHERE st.status IN ('ACTIVE', 'INITIALIZING')
+       AND d.p90_ms > 0.8 * pgtrickle._schedule_ms(st.schedule)
+$fn$;
+
 -- Recommendations from the observed workload over the last window_length. Each row names a
 -- pg_trickle.* setting (or a server setting), or a per-stream-table parameter written
 -- <stream table>.<parameter> (change it with pgtrickle.alter_stream_table / resume_stream_table).
--- No rows means no change is recommended. current_value is what this session sees: settings
--- the worker got from its flags or environment are not visible here.
+-- At most one row per name; no rows means no change is recommended. current_value is what this
+-- session sees: settings the worker got from its flags or environment are not visible here.
 CREATE FUNCTION pgtrickle.tune_recommendations(window_length interval DEFAULT interval '1 day')
 RETURNS TABLE (guc_name text, current_value text, recommended_value text, reason text)
 LANGUAGE plpgsql STABLE AS $fn$
@@ -473,6 +492,7 @@ DECLARE
     l2          numeric := pgtrickle._setting_num('template_cache_max_entries');
     rec         record;
     buffered    bigint;
+    emitted     bigint;
 BEGIN
     SELECT count(*) INTO n_tables FROM pgtrickle.pgt_stream_tables;
     IF n_tables = 0 THEN
@@ -516,26 +536,15 @@ BEGIN
 
     -- Refreshes that take most of their schedule's interval cannot keep the table as fresh as asked.
     RETURN QUERY
-    WITH d AS (
-        SELECT h.pgt_id, count(*) AS n,
-               percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM h.end_time - h.start_time) * 1000) AS p90_ms
-          FROM pgtrickle.pgt_refresh_history h
-         WHERE h.start_time >= since AND h.status = 'COMPLETED' AND h.initiated_by <> 'INITIAL'
-           AND h.end_time IS NOT NULL
-         GROUP BY h.pgt_id
-        HAVING count(*) >= 3)
     SELECT quote_ident(st.pgt_schema) || '.' || quote_ident(st.pgt_name) || '.schedule', st.schedule,
            pgtrickle._format_ms(d.p90_ms * 2),
            format('90%% of its last %s refreshes took up to %s ms, %s%% of its %s schedule, so it is refreshing'
-                  ' almost all the time and falls behind%s', d.n, round(d.p90_ms::numeric, 1),
-                  round((100 * d.p90_ms / pgtrickle._schedule_ms(st.schedule))::numeric),
-                  st.schedule,
+                  ' almost all the time and falls behind%s', d.refreshes, round(d.p90_ms::numeric, 1),
+                  round((100 * d.p90_ms / d.schedule_ms)::numeric), st.schedule,
                   CASE WHEN st.effective_refresh_mode = 'FULL'
                        THEN '; it recomputes in FULL: a query that supports DIFFERENTIAL refreshes only what changed'
                        ELSE '' END)
-      FROM d JOIN pgtrickle.pgt_stream_tables st ON st.pgt_id = d.pgt_id
-     WHERE st.status IN ('ACTIVE', 'INITIALIZING')
-       AND d.p90_ms > 0.8 * pgtrickle._schedule_ms(st.schedule)
+      FROM pgtrickle._slow_refreshes(since) d JOIN pgtrickle.pgt_stream_tables st ON st.pgt_id = d.pgt_id
      ORDER BY st.pgt_schema, st.pgt_name;
 
     -- Worker pool utilisation: time spent in scheduled refreshes against the time available.
@@ -554,6 +563,7 @@ BEGIN
                   ' staleness', workers, round(100 * v.util), to_char(since, 'YYYY-MM-DD HH24:MI'))
       FROM v
      WHERE v.util > 0.75;
+    GET DIAGNOSTICS emitted = ROW_COUNT;
 
     -- Out-of-memory during MERGE: smaller windows bound the memory a refresh needs.
     RETURN QUERY
@@ -595,7 +605,7 @@ BEGIN
           FROM pgtrickle.pgt_refresh_history h JOIN pgtrickle.pgt_stream_tables st ON st.pgt_id = h.pgt_id
          WHERE h.start_time >= since AND h.status = 'COMPLETED' AND h.initiated_by <> 'INITIAL'
            AND st.effective_refresh_mode = 'DIFFERENTIAL' AND h.action IN ('FULL', 'DIFFERENTIAL'))
-    SELECT 'pg_trickle.differential_max_change_ratio'::text, ratio::text, least(1000, ratio * 2)::text,
+    SELECT 'pg_trickle.differential_max_change_ratio'::text, ratio::text, trim_scale(least(1000, ratio * 2))::text,
            format('%s of %s refreshes of DIFFERENTIAL stream tables (%s) since %s fell back to FULL, averaging %s ms'
                   ' against %s ms for a differential refresh; a higher ratio keeps more of them differential (a TRUNCATE'
                   ' of a source also forces FULL)', f.fulls, f.fulls + f.diffs, f.tables, to_char(since, 'YYYY-MM-DD HH24:MI'),
@@ -628,7 +638,8 @@ BEGIN
      WHERE st.status IN ('ACTIVE', 'INITIALIZING') AND pgtrickle._schedule_ms(st.schedule) < tick_ms
     HAVING count(*) > 0;
 
-    -- Change buffers holding many unconsumed rows: the reader that lags most should refresh more often.
+    -- Change buffers holding many unconsumed rows: the reader that lags most should refresh more often
+    -- (unless its refreshes are already too slow for its schedule, reported above).
     FOR rec IN
         SELECT d.source_relid, d.source_relid::regclass::text AS source
           FROM pgtrickle.pgt_dependencies d
@@ -649,13 +660,15 @@ BEGIN
               FROM pgtrickle.pgt_dependencies d JOIN pgtrickle.pgt_stream_tables st ON st.pgt_id = d.pgt_id
              WHERE d.source_relid = rec.source_relid AND d.cdc_mode = 'TRIGGER'
                AND st.status IN ('ACTIVE', 'INITIALIZING') AND pgtrickle._schedule_ms(st.schedule) IS NOT NULL
+               AND st.pgt_id NOT IN (SELECT s.pgt_id FROM pgtrickle._slow_refreshes(since) s)
              ORDER BY st.data_timestamp NULLS FIRST
              LIMIT 1;
         END IF;
     END LOOP;
 
-    -- Commit-to-visible latency far above what the schedule and the tick allow.
-    IF current_setting('track_commit_timestamp')::boolean THEN
+    -- Commit-to-visible latency far above what the schedule and the tick allow (unless the pool
+    -- utilisation rule above already asked for more connections).
+    IF emitted = 0 AND current_setting('track_commit_timestamp')::boolean THEN
         RETURN QUERY
         WITH s AS (SELECT c.name, c.samples, c.p90_ms FROM pgtrickle.commit_latency_stats(window_length) c),
              t AS (SELECT s.name, s.samples, s.p90_ms, pgtrickle._schedule_ms(st.schedule) AS sched_ms

@@ -102,6 +102,88 @@ class TuneRecommendationsTest {
         assertEquals("50", byName.get("pg_trickle.scheduler_interval_ms").get("recommended_value"));
     }
 
+    /**
+     * History, latency and buffer contents written directly, so every rule runs (none may fail at
+     * run time) and the ones this workload warrants answer, at most once per name.
+     */
+    @Test
+    void everyRuleRunsOnARecordedWorkload() throws Exception {
+        String url = TestDatabase.freshDatabase();
+        Tx.sql(url, "CREATE TABLE t (id int PRIMARY KEY, v int)", "INSERT INTO t VALUES (1, 1)");
+        Tx.run(url, p -> {
+            p.createStreamTable("busy", "SELECT id, v FROM t", "1m", "DIFFERENTIAL", true, null);
+            p.createStreamTable("flaky", "SELECT id FROM t", "1m", "DIFFERENTIAL", true, null);
+            return null;
+        });
+        String busy = "(SELECT pgt_id FROM pgtrickle.pgt_stream_tables WHERE pgt_name = 'busy')";
+        String flaky = "(SELECT pgt_id FROM pgtrickle.pgt_stream_tables WHERE pgt_name = 'flaky')";
+        String h = "INSERT INTO pgtrickle.pgt_refresh_history (pgt_id, start_time, end_time, action, status,"
+                + " delta_rows, initiated_by, error_message, reason_code) ";
+        Tx.sql(url,
+                // 20 minutes of scheduled refreshes of a 1m table, each 90-110 s: two connections 83% busy,
+                // and half of them FULL fallbacks slower than the differential ones.
+                h + "SELECT " + busy + ", now() - interval '20 minutes' + g * interval '1 minute',"
+                        + " now() - interval '20 minutes' + g * interval '1 minute'"
+                        + " + CASE WHEN g % 2 = 0 THEN interval '110 seconds' ELSE interval '90 seconds' END,"
+                        + " CASE WHEN g % 2 = 0 THEN 'FULL' ELSE 'DIFFERENTIAL' END, 'COMPLETED', 10, 'SCHEDULER', NULL, NULL"
+                        + " FROM generate_series(0, 19) g",
+                h + "SELECT " + flaky + ", now() - interval '5 minutes', now() - interval '5 minutes', 'DIFFERENTIAL',"
+                        + " 'FAILED', 0, 'SCHEDULER', '[40P01] ERROR: deadlock detected', 'MAX_ERRORS_SUSPENDED'",
+                h + "SELECT " + flaky + ", now() - interval '4 minutes', now() - interval '4 minutes', 'DIFFERENTIAL',"
+                        + " 'FAILED', 0, 'SCHEDULER', '[53200] ERROR: out of memory', 'OOM_REDUCE_WORK_MEM'",
+                // Commit-to-visible far above a 1 minute schedule.
+                "INSERT INTO pgtrickle.pgt_commit_latency (pgt_id, refreshed_at, samples, sum_ms, min_ms, max_ms,"
+                        + " bucket_keys, bucket_counts) SELECT " + busy + ", now(), 20, 20 * 600000, 600000, 600000,"
+                        + " ARRAY[pgtrickle._latency_bucket(600000)], ARRAY[20]",
+                // Unconsumed changes piling up behind the stream tables.
+                "INSERT INTO t SELECT g, g FROM generate_series(2, 40) g");
+        Map<String, Map<String, Object>> small;
+        Map<String, Map<String, Object>> wide;
+        try (Connection c = TestDatabase.connect(url); Statement st = c.createStatement()) {
+            st.execute("SET pg_trickle.merge_batch_size = 2");
+            st.execute("SET pg_trickle.history_retention_days = 0");
+            small = byName(rows(c, TUNE));
+            st.execute("RESET pg_trickle.merge_batch_size");
+            st.execute("SET pg_trickle.refresh_workers = 8");
+            wide = byName(rows(c, TUNE));
+        }
+        for (Map<String, Map<String, Object>> recs : List.of(small, wide)) {
+            assertEquals("6", recs.get("pg_trickle.max_consecutive_errors").get("recommended_value"), recs.toString());
+            assertTrue(reason(recs, "pg_trickle.max_consecutive_errors").contains("40P01"));
+            assertEquals("4m", recs.get("public.busy.schedule").get("recommended_value"), recs.toString());
+            assertEquals("1", recs.get("pg_trickle.differential_max_change_ratio").get("recommended_value"));
+            assertTrue(reason(recs, "pg_trickle.differential_max_change_ratio").contains("10 of 20"), recs.toString());
+            assertTrue(!recs.containsKey("pg_trickle.history_retention_days"));
+        }
+        // merge_batch_size 2: the change buffer holds more than 10 x 2 rows; busy is already too slow, so the
+        // next laggard is told to refresh more often. Two connections 83% busy ask for more.
+        assertEquals("15s", small.get("public.flaky.schedule").get("recommended_value"), small.toString());
+        assertTrue(reason(small, "public.flaky.schedule").contains("change buffer of t"));
+        assertEquals("4", small.get("pg_trickle.refresh_workers").get("recommended_value"), small.toString());
+        assertTrue(reason(small, "pg_trickle.refresh_workers").contains("83% busy"));
+        assertTrue(!small.containsKey("pg_trickle.merge_batch_size"), "cannot go below 1000");
+        // Default merge_batch_size: out of memory asks for smaller windows. Eight connections are not busy,
+        // yet commit-to-visible latency is far above schedule + tick.
+        assertEquals("12500", wide.get("pg_trickle.merge_batch_size").get("recommended_value"), wide.toString());
+        assertTrue(reason(wide, "pg_trickle.merge_batch_size").contains("out of memory"));
+        assertEquals("9", wide.get("pg_trickle.max_refresh_workers").get("recommended_value"), wide.toString());
+        assertTrue(reason(wide, "pg_trickle.max_refresh_workers").contains("commit-to-visible"));
+        assertTrue(!wide.containsKey("public.flaky.schedule"));
+    }
+
+    /** Rows by guc_name, failing when a name comes twice. */
+    private static Map<String, Map<String, Object>> byName(List<Map<String, Object>> rows) {
+        Map<String, Map<String, Object>> out = new java.util.LinkedHashMap<>();
+        for (Map<String, Object> r : rows) {
+            assertTrue(out.put((String) r.get("guc_name"), r) == null, "one row per name: " + rows);
+        }
+        return out;
+    }
+
+    private static String reason(Map<String, Map<String, Object>> recs, String name) {
+        return (String) recs.get(name).get("reason");
+    }
+
     @Test
     void sqlDefaultsMatchTheEngineDefaults() throws Exception {
         String url = TestDatabase.freshDatabase();
