@@ -150,6 +150,19 @@ BEGIN
     IF coalesce(current_setting('pg_trickle.internal_apply', true), '') = 'on' THEN
         RETURN;
     END IF;
+    -- A dropped column of a captured source would break its capture trigger, and so its writers.
+    FOR obj IN SELECT * FROM pg_event_trigger_dropped_objects() WHERE object_type = 'table column' LOOP
+        SELECT st.pgt_schema, st.pgt_name INTO dep
+          FROM pgtrickle.pgt_dependencies d JOIN pgtrickle.pgt_stream_tables st USING (pgt_id)
+         WHERE d.source_relid = obj.objid AND d.cdc_mode = 'TRIGGER'
+         LIMIT 1;
+        IF FOUND THEN
+            RAISE EXCEPTION 'cannot drop column % because stream table %.% captures changes of its table',
+                obj.object_identity, quote_ident(dep.pgt_schema), quote_ident(dep.pgt_name)
+                USING ERRCODE = 'dependent_objects_still_exist',
+                      HINT = 'Drop the stream table first, or alter it to FULL refresh mode.';
+        END IF;
+    END LOOP;
     FOR obj IN SELECT * FROM pg_event_trigger_dropped_objects() WHERE object_type = 'table' LOOP
         SELECT st.pgt_schema, st.pgt_name INTO dep
           FROM pgtrickle.pgt_dependencies d JOIN pgtrickle.pgt_stream_tables st USING (pgt_id)
