@@ -78,7 +78,7 @@ public final class Refresher {
         long deleted = db.exec("DELETE FROM " + st.name().quoted());
         long inserted = db.exec(sql.fullInsert());
         RefreshAction action = st.populated() && st.needsFullRefresh() ? RefreshAction.REINITIALIZE : RefreshAction.FULL;
-        return new RefreshOutcome(action, inserted, deleted, inserted + deleted, System.nanoTime() - started, reason);
+        return new RefreshOutcome(action, inserted, deleted, inserted + deleted, 0, System.nanoTime() - started, reason);
     }
 
     private RefreshOutcome differential(RefreshStatements sql, long started) throws SQLException {
@@ -89,6 +89,7 @@ public final class Refresher {
         long staged = db.exec(sql.stageDelta());
         long inserted = 0;
         long deleted = 0;
+        int merges = 0;
         if (staged > 0) {
             long[] counts = db.queryOne("SELECT coalesce(sum(greatest(__pgt_w, 0)), 0)::bigint,"
                     + " coalesce(sum(greatest(-__pgt_w, 0)), 0)::bigint FROM " + sql.applyTable(),
@@ -103,11 +104,12 @@ public final class Refresher {
             }
             for (long from = 0; from < staged; from += batch) {
                 db.exec(sql.mergeWindow(from, Math.min(from + batch, staged)));
+                merges++;
             }
         }
         db.exec("DROP TABLE " + sql.applyTable());
         RefreshAction action = staged == 0 ? RefreshAction.NO_DATA : RefreshAction.DIFFERENTIAL;
-        return new RefreshOutcome(action, inserted, deleted, staged, System.nanoTime() - started, null);
+        return new RefreshOutcome(action, inserted, deleted, staged, merges, System.nanoTime() - started, null);
     }
 
     /** Deletes change rows that every capturing stream table has consumed. */
