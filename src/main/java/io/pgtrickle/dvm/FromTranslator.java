@@ -124,7 +124,7 @@ final class FromTranslator {
         if (cols.isEmpty()) {
             cols.add(alias);
         }
-        String text = q.rewriter.raw(call, left.scope(), new IdentityHashMap<>());
+        String text = "unnest(" + q.rewriter.raw(call.operand(0), left.scope(), new IdentityHashMap<>()) + ")";
         Scope fn = Scope.of(alias, cols);
         Scope scope = left.scope().concat(fn);
         return new Rel(new LateralFunctionOperator(left.op(), text, fn.columns()), scope);

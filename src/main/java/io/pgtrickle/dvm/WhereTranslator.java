@@ -144,8 +144,9 @@ final class WhereTranslator {
                     || !q.hasAggregate(s.getSelectList())) {
                 throw new UnsupportedQueryException("a scalar subquery that is not a single global aggregate");
             }
-            Rel sub = q.query(s, List.of("v"), null);
-            Rel renamed = FromTranslator.rename(sub.op(), List.of("v"), q.freshAlias(), List.of());
+            List<String> value = List.of("__pgt_value");
+            Rel sub = q.query(s, value, null);
+            Rel renamed = FromTranslator.rename(sub.op(), value, q.freshAlias(), List.of());
             rel = new Rel(new ScalarSubqueryOperator(rel.op(), renamed.op()), rel.scope().concat(renamed.scope()));
             repl.put(s, Sql.q(renamed.scope().columns().get(0)));
         }

@@ -73,7 +73,7 @@ final class Counting {
         StringBuilder b = new StringBuilder();
         for (int i = 0; i < in.size(); i++) {
             DiffResult r = in.get(i);
-            b.append(i == 0 ? "" : " " + setOp + " ").append("(SELECT ")
+            b.append(i == 0 ? "" : " " + setOp + " ").append(in.size() == 1 ? "(SELECT DISTINCT " : "(SELECT ")
                     .append(ZSet.renamed("c", r.columns(), names)).append(" FROM (").append(r.currentSql())
                     .append(") c)");
         }
