@@ -67,7 +67,8 @@ public record StreamTableDefinition(String query, List<SourceTable.Column> colum
         for (SourceTable.Column c : columns) {
             if (c.name().toLowerCase(Locale.ROOT).startsWith("__pgt_")) {
                 throw new PgTrickleException(PgTrickleException.INVALID_NAME, "column name \"" + c.name()
-                        + "\" is reserved: names starting with __pgt_ belong to pg_trickle");
+                        + "\" is reserved: names starting with __pgt_ belong to pg_trickle (when reading another"
+                        + " stream table, list its columns instead of using *)");
             }
             if (!seen.add(c.name())) {
                 throw new PgTrickleException(PgTrickleException.DUPLICATE_COLUMN, "column \"" + c.name()
