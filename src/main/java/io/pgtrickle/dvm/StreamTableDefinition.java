@@ -49,8 +49,13 @@ public record StreamTableDefinition(String query, List<SourceTable.Column> colum
         }
         Analysis analysis = new QueryAnalyzer(resolver).analyze(query, names);
         if (analysis.isDifferentiable()) {
-            return new StreamTableDefinition(query, columns, relations, RefreshMode.DIFFERENTIAL,
-                    PlanBuilder.differential(analysis.root(), names), null, analysis);
+            MaintenancePlan plan = PlanBuilder.differential(analysis.root(), names);
+            String rejected = rejectedByPostgres(db, plan.fullSql());
+            if (rejected == null) {
+                return new StreamTableDefinition(query, columns, relations, RefreshMode.DIFFERENTIAL, plan, null,
+                        analysis);
+            }
+            analysis = Analysis.unsupported("an expression the DVM translation could not carry over (" + rejected + ")");
         }
         String reason = "the query uses " + analysis.unsupportedReason()
                 + ", which differential refresh does not support";
@@ -60,6 +65,22 @@ public record StreamTableDefinition(String query, List<SourceTable.Column> colum
         db.warn("pg_trickle: " + reason + "; the stream table will use FULL refresh");
         return new StreamTableDefinition(query, columns, relations, RefreshMode.FULL,
                 PlanBuilder.fullOnly(query, names), reason, analysis);
+    }
+
+    /**
+     * Plans PostgreSQL's way: EXPLAIN the generated full-state query (it contains every rewritten
+     * user expression) inside a savepoint. Returns PostgreSQL's message when it rejects it.
+     */
+    private static String rejectedByPostgres(Db db, String sql) throws SQLException {
+        java.sql.Savepoint sp = db.connection().setSavepoint();
+        try {
+            db.exec("EXPLAIN " + sql);
+            db.connection().releaseSavepoint(sp);
+            return null;
+        } catch (SQLException e) {
+            db.connection().rollback(sp);
+            return e.getMessage();
+        }
     }
 
     private static void checkColumnNames(List<SourceTable.Column> columns) throws PgTrickleException {
