@@ -49,8 +49,13 @@ public record StreamTableDefinition(String query, List<SourceTable.Column> colum
         }
         Analysis analysis = new QueryAnalyzer(resolver).analyze(query, names);
         if (analysis.isDifferentiable()) {
-            return new StreamTableDefinition(query, columns, relations, RefreshMode.DIFFERENTIAL,
-                    PlanBuilder.differential(analysis.root(), names), null, analysis);
+            MaintenancePlan plan = PlanBuilder.differential(analysis.root(), names);
+            String rejected = rejectedByPostgres(db, plan.fullSql());
+            if (rejected == null) {
+                return new StreamTableDefinition(query, columns, relations, RefreshMode.DIFFERENTIAL, plan, null,
+                        analysis);
+            }
+            analysis = Analysis.unsupported("an expression the DVM translation could not carry over (" + rejected + ")");
         }
         String reason = "the query uses " + analysis.unsupportedReason()
                 + ", which differential refresh does not support";
@@ -62,12 +67,29 @@ public record StreamTableDefinition(String query, List<SourceTable.Column> colum
                 PlanBuilder.fullOnly(query, names), reason, analysis);
     }
 
+    /**
+     * Plans PostgreSQL's way: EXPLAIN the generated full-state query (it contains every rewritten
+     * user expression) inside a savepoint. Returns PostgreSQL's message when it rejects it.
+     */
+    private static String rejectedByPostgres(Db db, String sql) throws SQLException {
+        java.sql.Savepoint sp = db.connection().setSavepoint();
+        try {
+            db.exec("EXPLAIN " + sql);
+            db.connection().releaseSavepoint(sp);
+            return null;
+        } catch (SQLException e) {
+            db.connection().rollback(sp);
+            return e.getMessage();
+        }
+    }
+
     private static void checkColumnNames(List<SourceTable.Column> columns) throws PgTrickleException {
         Set<String> seen = new HashSet<>();
         for (SourceTable.Column c : columns) {
             if (c.name().toLowerCase(Locale.ROOT).startsWith("__pgt_")) {
                 throw new PgTrickleException(PgTrickleException.INVALID_NAME, "column name \"" + c.name()
-                        + "\" is reserved: names starting with __pgt_ belong to pg_trickle");
+                        + "\" is reserved: names starting with __pgt_ belong to pg_trickle (when reading another"
+                        + " stream table, list its columns instead of using *)");
             }
             if (!seen.add(c.name())) {
                 throw new PgTrickleException(PgTrickleException.DUPLICATE_COLUMN, "column \"" + c.name()

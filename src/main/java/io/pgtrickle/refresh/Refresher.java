@@ -1,6 +1,7 @@
 package io.pgtrickle.refresh;
 
 import io.pgtrickle.catalog.CatalogStore;
+import io.pgtrickle.catalog.RefreshMode;
 import io.pgtrickle.catalog.StreamTable;
 import io.pgtrickle.config.DvmSettings;
 import io.pgtrickle.dvm.DiffContext;
@@ -69,6 +70,34 @@ public final class Refresher {
             if (truncated) {
                 return "source truncated";
             }
+        }
+        return st.refreshMode() == RefreshMode.AUTO ? changeRatioReason(st, sources) : null;
+    }
+
+    /**
+     * AUTO at run time: when the pending changes exceed pg_trickle.differential_max_change_ratio
+     * of the source rows, recomputing is cheaper than applying a delta.
+     */
+    private String changeRatioReason(StreamTable st, List<Long> sources) throws SQLException {
+        long pending = 0;
+        long rows = 0;
+        for (long source : sources) {
+            pending += db.queryOne("SELECT count(*) FROM pgtrickle_changes.changes_" + source + " s, (SELECT frontier"
+                    + " AS prev, frontier_xid AS prev_xid FROM pgtrickle.pgt_stream_tables WHERE pgt_id = ?) "
+                    + DiffContext.FRONTIER_CTE + " WHERE NOT " + DiffContext.consumedAtFrontier("s.__pgt_xid"),
+                    rs -> rs.getLong(1), st.id()).orElse(0L);
+            long estimate = db.queryOne("SELECT reltuples::bigint FROM pg_class WHERE oid = ?::oid",
+                    rs -> rs.getLong(1), source).orElse(-1L);
+            if (estimate <= 0) {
+                String table = db.queryOne("SELECT ?::oid::regclass::text", rs -> rs.getString(1), source).orElseThrow();
+                estimate = db.queryOne("SELECT count(*) FROM " + table, rs -> rs.getLong(1)).orElse(0L);
+            }
+            rows += estimate;
+        }
+        double ratio = settings.differentialMaxChangeRatio();
+        if (pending > 0 && pending > ratio * Math.max(rows, 1)) {
+            return "pending changes (" + pending + ") exceed pg_trickle.differential_max_change_ratio " + ratio
+                    + " of the source rows (" + rows + ")";
         }
         return null;
     }
