@@ -38,6 +38,9 @@ CREATE TABLE pgtrickle.pgt_stream_tables (
     output_columns         text[] NOT NULL,
     full_sql               text NOT NULL,
     delta_sql              text,
+    -- Settings that change how values print (and so row hashes and user expressions), as of
+    -- create/alter; every refresh runs with them, whoever runs it. name=value pairs, chr(1)-separated.
+    session_settings       text NOT NULL DEFAULT '',
     created_at             timestamptz NOT NULL DEFAULT now(),
     updated_at             timestamptz NOT NULL DEFAULT now(),
     UNIQUE (pgt_schema, pgt_name)

@@ -97,6 +97,10 @@ public final class QueryText {
         if (end < 0) {
             throw new IllegalStateException("node has no source position");
         }
+        // Babel's position for a PostgreSQL cast (x::t) starts at the comma before it.
+        while (start < end && (text.charAt(start) == ',' || Character.isWhitespace(text.charAt(start)))) {
+            start++;
+        }
         for (int d = depth(start, end); d != 0; d = depth(start, end)) {
             int next = d < 0 ? text.lastIndexOf('(', start - 1) : text.indexOf(')', end);
             if (next < 0) {

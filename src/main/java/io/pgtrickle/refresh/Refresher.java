@@ -6,6 +6,7 @@ import io.pgtrickle.catalog.StreamTable;
 import io.pgtrickle.config.DvmSettings;
 import io.pgtrickle.dvm.DiffContext;
 import io.pgtrickle.sql.Db;
+import io.pgtrickle.sql.LocalSettings;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.util.List;
@@ -34,16 +35,15 @@ public final class Refresher {
         RefreshStatements sql = TemplateCache.shared(settings.l1CacheMaxEntries()).statements(st);
         List<Long> sources = catalog.capturedSources(st.id());
         String reason = fullRefreshReason(st, sources);
-        setInternalApply(true);
-        Integer previousWorkMem = applyWorkMem(st);
-        // No finally: after a failure the transaction is aborted, so restoring would itself fail
-        // (25P02) and hide the real error; both settings are transaction-local and the rollback
-        // (or rollback to savepoint) the host does after a failure reverts them anyway.
+        // Pinned print settings keep row hashes and expressions the same whoever refreshes.
+        LocalSettings local = new LocalSettings(db)
+                .setAll(st.sessionSettings())
+                .set(LocalSettings.INTERNAL_APPLY, "on")
+                .set("work_mem", (st.mergeWorkMemMb() != null ? st.mergeWorkMemMb() : settings.mergeWorkMemMb()) + "MB");
         RefreshOutcome outcome = reason != null
                 ? full(st, sql, started, reason)
                 : differential(sql, started);
-        restoreWorkMem(previousWorkMem);
-        setInternalApply(false);
+        local.restore();
         cleanup(sources);
         catalog.markRefreshed(st.id());
         catalog.recordHistory(st.id(), start, outcome.action().name(), "COMPLETED", outcome.rowsInserted(),
@@ -149,24 +149,6 @@ public final class Refresher {
                     + " WHERE d.source_relid = " + source + "::oid AND d.cdc_mode = 'TRIGGER'"
                     + " AND (st.frontier IS NULL OR NOT (pg_visible_in_snapshot(c.__pgt_xid, st.frontier)"
                     + " OR c.__pgt_xid = st.frontier_xid)))");
-        }
-    }
-
-    private void setInternalApply(boolean on) throws SQLException {
-        db.query("SELECT set_config('pg_trickle.internal_apply', ?, true)", rs -> null, on ? "on" : "off");
-    }
-
-    private Integer applyWorkMem(StreamTable st) throws SQLException {
-        int mb = st.mergeWorkMemMb() != null ? st.mergeWorkMemMb() : settings.mergeWorkMemMb();
-        Integer previousKb = db.queryOne("SELECT setting::int FROM pg_settings WHERE name = 'work_mem'",
-                rs -> rs.getInt(1)).orElse(null);
-        db.query("SELECT set_config('work_mem', ?, true)", rs -> null, mb + "MB");
-        return previousKb;
-    }
-
-    private void restoreWorkMem(Integer previousKb) throws SQLException {
-        if (previousKb != null) {
-            db.query("SELECT set_config('work_mem', ?, true)", rs -> null, previousKb + "kB");
         }
     }
 }
