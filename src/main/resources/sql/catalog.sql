@@ -86,6 +86,21 @@ BEGIN
 END
 $fn$;
 
+-- Canonical text of a value, equal for values PostgreSQL's equality treats as equal where their
+-- text differs (numeric scale: 1.0 = 1.00; float -0 = 0). Group keys and set-operation rows are
+-- identified by a hash of it. The text overload takes untyped literals. Inlined by the planner.
+CREATE FUNCTION pgtrickle._canon(v anyelement) RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE AS $fn$
+    SELECT CASE pg_typeof(v)
+        WHEN 'numeric'::regtype THEN trim_scale(v::text::numeric)::text
+        WHEN 'double precision'::regtype THEN (v::text::float8 + 0)::text
+        WHEN 'real'::regtype THEN (v::text::float4 + 0)::text
+        ELSE v::text END
+$fn$;
+
+CREATE FUNCTION pgtrickle._canon(v text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$ SELECT v $fn$;
+
 -- Output columns of a query, validated by PostgreSQL itself (errors keep their SQLSTATE).
 CREATE FUNCTION pgtrickle._describe(query text)
 RETURNS TABLE (attnum integer, attname text, atttype text)

@@ -40,9 +40,13 @@ public final class ZSet {
                 + " HAVING sum(" + W + ") > 0) o CROSS JOIN LATERAL generate_series(1, o.__pgt_n)";
     }
 
-    /** A 64-bit hash of the values of {@code exprs}, equal for equal text renderings. */
+    /** A 64-bit hash of the values of {@code exprs}, equal for values PostgreSQL considers equal. */
     public static String hash(List<String> exprs) {
-        return "hashtextextended(ROW(" + String.join(", ", exprs) + ")::text, 0)";
+        StringBuilder row = new StringBuilder();
+        for (String e : exprs) {
+            row.append(row.length() == 0 ? "" : ", ").append("pgtrickle._canon(").append(e).append(')');
+        }
+        return "hashtextextended(ROW(" + row + ")::text, 0)";
     }
 
     /** Whether the delta has any row: an uncorrelated test PostgreSQL evaluates once. */
