@@ -62,7 +62,6 @@ public record StreamTableDefinition(String query, List<SourceTable.Column> colum
         if (requested == RefreshMode.DIFFERENTIAL) {
             throw PgTrickleException.notSupported("cannot use refresh_mode DIFFERENTIAL: " + reason);
         }
-        db.warn("pg_trickle: " + reason + "; the stream table will use FULL refresh");
         return new StreamTableDefinition(query, columns, relations, RefreshMode.FULL,
                 PlanBuilder.fullOnly(query, names), reason, analysis);
     }
@@ -71,6 +70,12 @@ public record StreamTableDefinition(String query, List<SourceTable.Column> colum
      * Plans PostgreSQL's way: EXPLAIN the generated full-state query (it contains every rewritten
      * user expression) inside a savepoint. Returns PostgreSQL's message when it rejects it.
      */
+    /** The WARNING create and alter raise when AUTO falls back to FULL, or null. */
+    public String fallbackWarning() {
+        return analysis != null && effectiveMode == RefreshMode.FULL
+                ? "pg_trickle: " + fullReason + "; the stream table will use FULL refresh" : null;
+    }
+
     private static String rejectedByPostgres(Db db, String sql) throws SQLException {
         java.sql.Savepoint sp = db.connection().setSavepoint();
         try {
