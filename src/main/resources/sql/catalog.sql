@@ -133,6 +133,18 @@ BEGIN
 END
 $fn$;
 
+-- PostgreSQL's objection to a generated statement, or NULL: plans it (EXPLAIN) in a
+-- subtransaction, so a rejected statement leaves the caller's transaction usable.
+CREATE FUNCTION pgtrickle._plan_error(sql text) RETURNS text
+LANGUAGE plpgsql AS $fn$
+BEGIN
+    EXECUTE 'EXPLAIN ' || sql;
+    RETURN NULL;
+EXCEPTION WHEN OTHERS THEN
+    RETURN SQLERRM;
+END
+$fn$;
+
 CREATE FUNCTION pgtrickle._raise(level text, message text) RETURNS void
 LANGUAGE plpgsql AS $fn$
 BEGIN

@@ -54,15 +54,15 @@ public enum ComplexityClass {
         return JOIN;
     }
 
-    /** The tree as text, e.g. Project(Filter(Scan(public.orders))). */
+    /** The tree as text, children in brackets: Project(2)[Filter[Scan(public.orders)]]. */
     public static String render(DeltaOperator op) {
         if (op.children().isEmpty()) {
             return op.describe();
         }
-        StringBuilder b = new StringBuilder(op.describe()).append('(');
+        StringBuilder b = new StringBuilder(op.describe()).append('[');
         for (int i = 0; i < op.children().size(); i++) {
             b.append(i == 0 ? "" : ", ").append(render(op.children().get(i)));
         }
-        return b.append(')').toString();
+        return b.append(']').toString();
     }
 }

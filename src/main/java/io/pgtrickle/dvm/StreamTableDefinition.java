@@ -66,26 +66,15 @@ public record StreamTableDefinition(String query, List<SourceTable.Column> colum
                 PlanBuilder.fullOnly(query, names), reason, analysis);
     }
 
-    /**
-     * Plans PostgreSQL's way: EXPLAIN the generated full-state query (it contains every rewritten
-     * user expression) inside a savepoint. Returns PostgreSQL's message when it rejects it.
-     */
     /** The WARNING create and alter raise when AUTO falls back to FULL, or null. */
     public String fallbackWarning() {
         return analysis != null && effectiveMode == RefreshMode.FULL
                 ? "pg_trickle: " + fullReason + "; the stream table will use FULL refresh" : null;
     }
 
+    /** PostgreSQL's message when it refuses to plan the generated full-state query (every rewritten expression is in it). */
     private static String rejectedByPostgres(Db db, String sql) throws SQLException {
-        java.sql.Savepoint sp = db.connection().setSavepoint();
-        try {
-            db.exec("EXPLAIN " + sql);
-            db.connection().releaseSavepoint(sp);
-            return null;
-        } catch (SQLException e) {
-            db.connection().rollback(sp);
-            return e.getMessage();
-        }
+        return db.queryOne("SELECT pgtrickle._plan_error(?)", rs -> rs.getString(1), sql).orElse(null);
     }
 
     private static void checkColumnNames(List<SourceTable.Column> columns) throws PgTrickleException {
