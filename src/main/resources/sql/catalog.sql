@@ -38,6 +38,9 @@ CREATE TABLE pgtrickle.pgt_stream_tables (
     output_columns         text[] NOT NULL,
     full_sql               text NOT NULL,
     delta_sql              text,
+    -- Settings that change how values print (and so row hashes and user expressions), as of
+    -- create/alter; every refresh runs with them, whoever runs it. name=value pairs, chr(1)-separated.
+    session_settings       text NOT NULL DEFAULT '',
     created_at             timestamptz NOT NULL DEFAULT now(),
     updated_at             timestamptz NOT NULL DEFAULT now(),
     UNIQUE (pgt_schema, pgt_name)
@@ -83,6 +86,21 @@ BEGIN
 END
 $fn$;
 
+-- Canonical text of a value, equal for values PostgreSQL's equality treats as equal where their
+-- text differs (numeric scale: 1.0 = 1.00; float -0 = 0). Group keys and set-operation rows are
+-- identified by a hash of it. The text overload takes untyped literals. Inlined by the planner.
+CREATE FUNCTION pgtrickle._canon(v anyelement) RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE AS $fn$
+    SELECT CASE pg_typeof(v)
+        WHEN 'numeric'::regtype THEN trim_scale(v::text::numeric)::text
+        WHEN 'double precision'::regtype THEN (v::text::float8 + 0)::text
+        WHEN 'real'::regtype THEN (v::text::float4 + 0)::text
+        ELSE v::text END
+$fn$;
+
+CREATE FUNCTION pgtrickle._canon(v text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$ SELECT v $fn$;
+
 -- Output columns of a query, validated by PostgreSQL itself (errors keep their SQLSTATE).
 CREATE FUNCTION pgtrickle._describe(query text)
 RETURNS TABLE (attnum integer, attname text, atttype text)
@@ -112,6 +130,18 @@ BEGIN
            AND d.refclassid = 'pg_class'::regclass
            AND d.refobjid <> 'pg_temp.__pgt_relations'::regclass;
     DROP VIEW pg_temp.__pgt_relations;
+END
+$fn$;
+
+-- PostgreSQL's objection to a generated statement, or NULL: plans it (EXPLAIN) in a
+-- subtransaction, so a rejected statement leaves the caller's transaction usable.
+CREATE FUNCTION pgtrickle._plan_error(sql text) RETURNS text
+LANGUAGE plpgsql AS $fn$
+BEGIN
+    EXECUTE 'EXPLAIN ' || sql;
+    RETURN NULL;
+EXCEPTION WHEN OTHERS THEN
+    RETURN SQLERRM;
 END
 $fn$;
 
@@ -150,6 +180,19 @@ BEGIN
     IF coalesce(current_setting('pg_trickle.internal_apply', true), '') = 'on' THEN
         RETURN;
     END IF;
+    -- A dropped column of a captured source would break its capture trigger, and so its writers.
+    FOR obj IN SELECT * FROM pg_event_trigger_dropped_objects() WHERE object_type = 'table column' LOOP
+        SELECT st.pgt_schema, st.pgt_name INTO dep
+          FROM pgtrickle.pgt_dependencies d JOIN pgtrickle.pgt_stream_tables st USING (pgt_id)
+         WHERE d.source_relid = obj.objid AND d.cdc_mode = 'TRIGGER'
+         LIMIT 1;
+        IF FOUND THEN
+            RAISE EXCEPTION 'cannot drop column % because stream table %.% captures changes of its table',
+                obj.object_identity, quote_ident(dep.pgt_schema), quote_ident(dep.pgt_name)
+                USING ERRCODE = 'dependent_objects_still_exist',
+                      HINT = 'Drop the stream table first, or alter it to FULL refresh mode.';
+        END IF;
+    END LOOP;
     FOR obj IN SELECT * FROM pg_event_trigger_dropped_objects() WHERE object_type = 'table' LOOP
         SELECT st.pgt_schema, st.pgt_name INTO dep
           FROM pgtrickle.pgt_dependencies d JOIN pgtrickle.pgt_stream_tables st USING (pgt_id)
@@ -243,8 +286,8 @@ LANGUAGE sql IMMUTABLE AS $fn$
       FROM (VALUES ('enabled', 'on'), ('scheduler_interval_ms', '1000'), ('refresh_workers', '2'),
                    ('max_refresh_workers', '8'), ('max_consecutive_errors', '3'), ('cdc_mode', 'trigger'),
                    ('cdc_notify', 'on'), ('merge_batch_size', '50000'), ('l1_cache_max_entries', '256'),
-                   ('template_cache_max_entries', '1024'), ('differential_max_change_ratio', '0.5'),
-                   ('merge_work_mem_mb', '64'), ('history_retention_days', '7'), ('metrics_port', '9188'))
+                   ('differential_max_change_ratio', '0.5'), ('merge_work_mem_mb', '64'),
+                   ('history_retention_days', '7'), ('metrics_port', '9188'))
            AS d(name, value)
      WHERE d.name = setting
 $fn$;
@@ -489,7 +532,6 @@ DECLARE
     ratio       numeric := pgtrickle._setting_num('differential_max_change_ratio');
     retention   numeric := pgtrickle._setting_num('history_retention_days');
     l1          numeric := pgtrickle._setting_num('l1_cache_max_entries');
-    l2          numeric := pgtrickle._setting_num('template_cache_max_entries');
     rec         record;
     buffered    bigint;
     emitted     bigint;
@@ -614,17 +656,12 @@ BEGIN
      WHERE f.fulls >= 3 AND f.fulls >= 0.25 * (f.fulls + f.diffs) AND ratio < 1000
        AND (f.diff_ms IS NULL OR f.full_ms > f.diff_ms);
 
-    -- Per-process template caches smaller than the number of stream tables evict each other's SQL.
+    -- A per-process statement cache smaller than the number of stream tables evicts their SQL.
     IF n_tables > l1 THEN
         RETURN QUERY SELECT 'pg_trickle.l1_cache_max_entries'::text, l1::text,
             least(1000000, pgtrickle._nice_ceil(n_tables * 1.25))::text,
             format('%s stream tables but each process caches the refresh SQL of only %s, so refreshes keep'
                    ' rebuilding evicted statements', n_tables, l1);
-    END IF;
-    IF n_tables > l2 THEN
-        RETURN QUERY SELECT 'pg_trickle.template_cache_max_entries'::text, l2::text,
-            least(10000000, pgtrickle._nice_ceil(n_tables * 1.25))::text,
-            format('%s stream tables exceed the %s catalog template entries', n_tables, l2);
     END IF;
 
     -- Ticks coarser than the shortest duration schedule: such tables refresh once per tick at best.

@@ -22,3 +22,23 @@ AS 'io.pgtrickle.api.SqlFunctions.refreshStreamTable(java.lang.String)';
 CREATE FUNCTION pgtrickle.resume_stream_table(name text)
 RETURNS void LANGUAGE java
 AS 'io.pgtrickle.api.SqlFunctions.resumeStreamTable(java.lang.String)';
+
+CREATE FUNCTION pgtrickle._preview_fill(query text)
+RETURNS void LANGUAGE java
+AS 'io.pgtrickle.api.SqlFunctions.previewFill(java.lang.String)';
+
+-- What create_stream_table would do with a query in AUTO mode; creates nothing.
+CREATE FUNCTION pgtrickle.preview_stream_table(query text)
+RETURNS TABLE (source_table text, source_type text, cdc_mode text, refresh_mode text, complexity text,
+               operator_tree text, delta_template_bytes integer, full_template_bytes integer, warnings text)
+LANGUAGE plpgsql AS $fn$
+BEGIN
+    CREATE TEMP TABLE IF NOT EXISTS __pgt_preview (source_table text, source_type text, cdc_mode text,
+        refresh_mode text, complexity text, operator_tree text, delta_template_bytes integer,
+        full_template_bytes integer, warnings text);
+    TRUNCATE pg_temp.__pgt_preview;
+    PERFORM pgtrickle._preview_fill(query);
+    RETURN QUERY SELECT * FROM pg_temp.__pgt_preview;
+    DROP TABLE pg_temp.__pgt_preview;
+END
+$fn$;

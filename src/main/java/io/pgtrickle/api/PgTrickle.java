@@ -18,8 +18,11 @@ import io.pgtrickle.scheduler.Schedule;
 import io.pgtrickle.sql.Db;
 import io.pgtrickle.sql.PgTrickleException;
 import io.pgtrickle.sql.QualifiedName;
+import io.pgtrickle.dvm.ComplexityClass;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -63,7 +66,7 @@ public final class PgTrickle {
             throw new PgTrickleException(PgTrickleException.DUPLICATE_TABLE,
                     "relation " + qn.display() + " already exists");
         }
-        StreamTableDefinition def = StreamTableDefinition.analyze(db, query, mode);
+        StreamTableDefinition def = analyze(query, mode);
         long id = new StreamTableBuilder(db, settings()).create(qn, def, effectiveSchedule, mode,
                 p == null ? null : p.mergeWorkMemMb(), p == null ? null : p.refreshWorkers(),
                 p == null ? null : p.sqlName());
@@ -89,7 +92,7 @@ public final class PgTrickle {
                 p != null ? p.sqlName() : st.preset());
         if (query != null || newMode != st.refreshMode()) {
             String newQuery = query != null ? query : st.definingQuery();
-            StreamTableDefinition def = StreamTableDefinition.analyze(db, newQuery, newMode);
+            StreamTableDefinition def = analyze(newQuery, newMode);
             // Scheduler DAG: refuse a query that would make this table read itself through others.
             DependencyGraph.rejectCycle(db, st.id(), st.name().display(),
                     def.relations().stream().map(SourceTable::oid).toList());
@@ -133,6 +136,50 @@ public final class PgTrickle {
         StreamTable st = catalog.lock(id, false).orElseThrow(() -> new PgTrickleException(
                 PgTrickleException.UNDEFINED_TABLE, "stream table with id " + id + " no longer exists"));
         return new Refresher(db, settings().dvm()).refresh(st, initiator);
+    }
+
+    /**
+     * preview_stream_table: what create_stream_table would do with {@code query} in AUTO mode,
+     * without creating anything.
+     */
+    public List<PreviewRow> previewStreamTable(String query) throws SQLException {
+        requireCatalog();
+        StreamTableDefinition def = StreamTableDefinition.analyze(db, query, RefreshMode.AUTO);
+        boolean differential = def.effectiveMode() == RefreshMode.DIFFERENTIAL;
+        List<String> warnings = new ArrayList<>();
+        if (def.fullReason() != null) {
+            warnings.add(def.fullReason());
+        }
+        for (SourceTable s : def.relations()) {
+            if (differential && !s.hasPrimaryKey() && !s.isStreamTable()) {
+                warnings.add(s.name().display() + " has no primary key: its rows are identified by their content");
+            }
+        }
+        String tree = def.analysis() != null && def.analysis().root() != null
+                ? ComplexityClass.render(def.analysis().root()) : "Full(query)";
+        String complexity = ComplexityClass.of(differential ? def.analysis().root() : null).name();
+        int deltaBytes = def.plan().deltaSql() == null ? 0 : def.plan().deltaSql().getBytes(StandardCharsets.UTF_8).length;
+        int fullBytes = def.plan().fullSql().getBytes(StandardCharsets.UTF_8).length;
+        String warningText = warnings.isEmpty() ? null : String.join("; ", warnings);
+        List<PreviewRow> rows = new ArrayList<>();
+        for (SourceTable s : def.relations()) {
+            String type = s.isStreamTable() ? "STREAM_TABLE" : s.isCapturable() ? "TABLE" : s.relkind() == 'v' ? "VIEW" : "OTHER";
+            rows.add(new PreviewRow(s.name().display(), type, differential && s.isCapturable() ? "TRIGGER" : "NONE",
+                    def.effectiveMode().name(), complexity, tree, deltaBytes, fullBytes, warningText));
+        }
+        if (rows.isEmpty()) {
+            rows.add(new PreviewRow(null, null, null, def.effectiveMode().name(), complexity, tree, deltaBytes,
+                    fullBytes, warningText));
+        }
+        return rows;
+    }
+
+    private StreamTableDefinition analyze(String query, RefreshMode mode) throws SQLException {
+        StreamTableDefinition def = StreamTableDefinition.analyze(db, query, mode);
+        if (def.fallbackWarning() != null) {
+            db.warn(def.fallbackWarning());
+        }
+        return def;
     }
 
     private StreamTable lockByName(String name) throws SQLException {

@@ -67,6 +67,20 @@ public final class SqlFunctions {
         call(p -> p.refreshStreamTable(name));
     }
 
+    /**
+     * Fills pg_temp.__pgt_preview for the SQL wrapper preview_stream_table(query), which returns its
+     * rows: a table result without PL/Java's own API on the class path.
+     */
+    public static void previewFill(String query) throws SQLException {
+        call(p -> {
+            for (PreviewRow r : p.previewStreamTable(query)) {
+                p.db().update("INSERT INTO pg_temp.__pgt_preview VALUES (?, ?, ?, ?, ?, ?, ?::int, ?::int, ?)",
+                        r.sourceTable(), r.sourceType(), r.cdcMode(), r.refreshMode(), r.complexity(), r.operatorTree(),
+                        String.valueOf(r.deltaTemplateBytes()), String.valueOf(r.fullTemplateBytes()), r.warnings());
+            }
+        });
+    }
+
     public static void resumeStreamTable(String name) throws SQLException {
         call(p -> p.resumeStreamTable(name));
     }

@@ -17,7 +17,17 @@ public final class CatalogStore {
     private static final String COLUMNS = "pgt_id, pgt_relid, pgt_schema, pgt_name, defining_query, schedule,"
             + " refresh_mode, effective_refresh_mode, status, is_populated, needs_full_refresh, consecutive_errors,"
             + " last_refresh_at, merge_work_mem_mb, refresh_workers, preset, row_identity,"
-            + " array_to_string(output_columns, chr(1)) AS output_columns, full_sql, delta_sql";
+            + " array_to_string(output_columns, chr(1)) AS output_columns, full_sql, delta_sql, session_settings";
+
+    /**
+     * Captures the caller's value of every setting that changes how values print. DateStyle keeps
+     * the caller's field order but always prints ISO: pgjdbc (the worker) drops a connection whose
+     * DateStyle output is not ISO.
+     */
+    private static final String CURRENT_SESSION_SETTINGS = "(SELECT string_agg(n || '=' || CASE n WHEN 'DateStyle'"
+            + " THEN 'ISO, ' || coalesce(nullif(split_part(current_setting(n), ', ', 2), ''), 'MDY')"
+            + " ELSE current_setting(n) END, chr(1))"
+            + " FROM unnest(ARRAY['TimeZone', 'DateStyle', 'IntervalStyle', 'extra_float_digits', 'bytea_output']) n)";
 
     private final Db db;
 
@@ -55,8 +65,9 @@ public final class CatalogStore {
                        MaintenancePlan plan) throws SQLException {
         return db.queryOne("INSERT INTO pgtrickle.pgt_stream_tables (pgt_relid, pgt_schema, pgt_name, defining_query,"
                         + " schedule, refresh_mode, effective_refresh_mode, merge_work_mem_mb, refresh_workers, preset,"
-                        + " row_identity, output_columns, full_sql, delta_sql)"
-                        + " VALUES (?::oid, ?, ?, ?, ?, ?, ?, ?::int, ?::int, ?, ?, string_to_array(?, chr(1)), ?, ?)"
+                        + " row_identity, output_columns, full_sql, delta_sql, session_settings)"
+                        + " VALUES (?::oid, ?, ?, ?, ?, ?, ?, ?::int, ?::int, ?, ?, string_to_array(?, chr(1)), ?, ?, "
+                        + CURRENT_SESSION_SETTINGS + ")"
                         + " RETURNING pgt_id",
                 rs -> rs.getLong(1), relid, name.schema(), name.name(), query, schedule, mode.name(),
                 effective.name(), mergeWorkMemMb, workers, preset, plan.rowIdentity().name(),
@@ -98,7 +109,8 @@ public final class CatalogStore {
     public void replacePlan(long id, String query, RefreshMode effective, MaintenancePlan plan) throws SQLException {
         db.update("UPDATE pgtrickle.pgt_stream_tables SET defining_query = ?, effective_refresh_mode = ?,"
                         + " row_identity = ?, output_columns = string_to_array(?, chr(1)), full_sql = ?, delta_sql = ?,"
-                        + " needs_full_refresh = true, updated_at = now() WHERE pgt_id = ?",
+                        + " needs_full_refresh = true, session_settings = " + CURRENT_SESSION_SETTINGS + ","
+                        + " updated_at = now() WHERE pgt_id = ?",
                 query, effective.name(), plan.rowIdentity().name(), String.join("\u0001", plan.outputColumns()),
                 plan.fullSql(), plan.deltaSql(), id);
         db.update("DELETE FROM pgtrickle.pgt_dependencies WHERE pgt_id = ?", id);
@@ -154,6 +166,7 @@ public final class CatalogStore {
                 RowIdentity.valueOf(rs.getString("row_identity")),
                 cols == null || cols.isEmpty() ? List.of() : Arrays.asList(cols.split("\u0001")),
                 rs.getString("full_sql"),
-                rs.getString("delta_sql"));
+                rs.getString("delta_sql"),
+                rs.getString("session_settings"));
     }
 }

@@ -24,7 +24,8 @@ public record StreamTable(
         RowIdentity rowIdentity,
         List<String> outputColumns,
         String fullSql,
-        String deltaSql) {
+        String deltaSql,
+        String sessionSettings) {
 
     public boolean isDifferential() {
         return effectiveMode == RefreshMode.DIFFERENTIAL;

@@ -7,6 +7,7 @@ import io.pgtrickle.dvm.SourceTable;
 import io.pgtrickle.dvm.Sql;
 import io.pgtrickle.dvm.StreamTableDefinition;
 import io.pgtrickle.sql.Db;
+import io.pgtrickle.sql.LocalSettings;
 import io.pgtrickle.sql.PgTrickleException;
 import io.pgtrickle.sql.QualifiedName;
 import java.sql.SQLException;
@@ -40,9 +41,7 @@ public final class StreamTableBuilder {
     /** A new query or mode: storage is rebuilt, dependencies and capture follow the new sources. */
     public void replace(StreamTable st, StreamTableDefinition def) throws SQLException {
         List<Long> oldSources = catalog.capturedSources(st.id());
-        setInternalApply(true);
-        db.exec("DROP TABLE " + st.name().quoted());
-        setInternalApply(false);
+        LocalSettings.asInternalApply(db, () -> db.exec("DROP TABLE " + st.name().quoted()));
         createStorage(st.name(), def);
         long relid = db.queryOne("SELECT ?::regclass::oid::bigint", rs -> rs.getLong(1), st.name().quoted())
                 .orElseThrow();
@@ -79,9 +78,7 @@ public final class StreamTableBuilder {
         for (long oid : sources) {
             cdc.uninstallIfUnused(oid);
         }
-        setInternalApply(true);
-        db.exec("DROP TABLE " + st.name().quoted());
-        setInternalApply(false);
+        LocalSettings.asInternalApply(db, () -> db.exec("DROP TABLE " + st.name().quoted()));
     }
 
     private List<StreamTable> dependentsOf(StreamTable st) throws SQLException {
@@ -126,7 +123,4 @@ public final class StreamTableBuilder {
         }
     }
 
-    private void setInternalApply(boolean on) throws SQLException {
-        db.query("SELECT set_config('pg_trickle.internal_apply', ?, true)", rs -> null, on ? "on" : "off");
-    }
 }

@@ -37,6 +37,12 @@ public final class QueryText {
 
     /** The source text of {@code node}, widened to balance any parentheses it cuts through. */
     public String of(SqlNode node) {
+        int[] r = range(node);
+        return text.substring(r[0], r[1]);
+    }
+
+    /** The [start, end) offsets of {@code node}'s source text, widened to balance parentheses. */
+    public int[] range(SqlNode node) {
         int[] span = {Integer.MAX_VALUE, -1};
         widen(span, node.getParserPosition());
         node.accept(new SqlBasicVisitor<Void>() {
@@ -67,6 +73,11 @@ public final class QueryText {
         return balance(span[0], span[1]);
     }
 
+    /** The text between two offsets. */
+    public String slice(int start, int end) {
+        return text.substring(start, end);
+    }
+
     private void widen(int[] span, SqlParserPos pos) {
         if (pos == null || pos == SqlParserPos.ZERO || pos.getLineNum() <= 0) {
             return;
@@ -82,9 +93,13 @@ public final class QueryText {
     }
 
     /** Extends [start, end) outwards until its parentheses balance (outside quotes). */
-    private String balance(int start, int end) {
+    private int[] balance(int start, int end) {
         if (end < 0) {
             throw new IllegalStateException("node has no source position");
+        }
+        // Babel's position for a PostgreSQL cast (x::t) starts at the comma before it.
+        while (start < end && (text.charAt(start) == ',' || Character.isWhitespace(text.charAt(start)))) {
+            start++;
         }
         for (int d = depth(start, end); d != 0; d = depth(start, end)) {
             int next = d < 0 ? text.lastIndexOf('(', start - 1) : text.indexOf(')', end);
@@ -97,7 +112,7 @@ public final class QueryText {
                 end = next + 1;
             }
         }
-        return text.substring(Math.max(start, 0), end);
+        return new int[] {Math.max(start, 0), end};
     }
 
     /** Opening minus closing parentheses, where a negative running count is remembered. */

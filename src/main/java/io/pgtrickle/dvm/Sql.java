@@ -19,6 +19,11 @@ public final class Sql {
         return names.stream().map(n -> alias == null ? q(n) : alias + "." + q(n)).collect(Collectors.joining(", "));
     }
 
+    /** Each of {@code names} qualified by {@code alias}, as a list. */
+    public static List<String> columnList(String alias, List<String> names) {
+        return names.stream().map(n -> alias + "." + q(n)).toList();
+    }
+
     /** A text rendering of a row, stable for equal values of equal types: used to hash content. */
     public static String rowText(String alias, List<String> names) {
         return "ROW(" + columns(alias, names) + ")::text";

@@ -49,17 +49,32 @@ public record StreamTableDefinition(String query, List<SourceTable.Column> colum
         }
         Analysis analysis = new QueryAnalyzer(resolver).analyze(query, names);
         if (analysis.isDifferentiable()) {
-            return new StreamTableDefinition(query, columns, relations, RefreshMode.DIFFERENTIAL,
-                    PlanBuilder.differential(analysis.root(), names), null, analysis);
+            MaintenancePlan plan = PlanBuilder.differential(analysis.root(), names);
+            String rejected = rejectedByPostgres(db, plan.fullSql());
+            if (rejected == null) {
+                return new StreamTableDefinition(query, columns, relations, RefreshMode.DIFFERENTIAL, plan, null,
+                        analysis);
+            }
+            analysis = Analysis.unsupported("an expression the DVM translation could not carry over (" + rejected + ")");
         }
         String reason = "the query uses " + analysis.unsupportedReason()
                 + ", which differential refresh does not support";
         if (requested == RefreshMode.DIFFERENTIAL) {
             throw PgTrickleException.notSupported("cannot use refresh_mode DIFFERENTIAL: " + reason);
         }
-        db.warn("pg_trickle: " + reason + "; the stream table will use FULL refresh");
         return new StreamTableDefinition(query, columns, relations, RefreshMode.FULL,
                 PlanBuilder.fullOnly(query, names), reason, analysis);
+    }
+
+    /** The WARNING create and alter raise when AUTO falls back to FULL, or null. */
+    public String fallbackWarning() {
+        return analysis != null && effectiveMode == RefreshMode.FULL
+                ? "pg_trickle: " + fullReason + "; the stream table will use FULL refresh" : null;
+    }
+
+    /** PostgreSQL's message when it refuses to plan the generated full-state query (every rewritten expression is in it). */
+    private static String rejectedByPostgres(Db db, String sql) throws SQLException {
+        return db.queryOne("SELECT pgtrickle._plan_error(?)", rs -> rs.getString(1), sql).orElse(null);
     }
 
     private static void checkColumnNames(List<SourceTable.Column> columns) throws PgTrickleException {
@@ -67,7 +82,8 @@ public record StreamTableDefinition(String query, List<SourceTable.Column> colum
         for (SourceTable.Column c : columns) {
             if (c.name().toLowerCase(Locale.ROOT).startsWith("__pgt_")) {
                 throw new PgTrickleException(PgTrickleException.INVALID_NAME, "column name \"" + c.name()
-                        + "\" is reserved: names starting with __pgt_ belong to pg_trickle");
+                        + "\" is reserved: names starting with __pgt_ belong to pg_trickle (when reading another"
+                        + " stream table, list its columns instead of using *)");
             }
             if (!seen.add(c.name())) {
                 throw new PgTrickleException(PgTrickleException.DUPLICATE_COLUMN, "column \"" + c.name()

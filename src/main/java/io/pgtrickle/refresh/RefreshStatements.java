@@ -102,11 +102,11 @@ record RefreshStatements(String fullInsert, String createApplyTable, String stag
         String rowId = MaintenancePlan.STORAGE_ROW_ID;
         String hash = MaintenancePlan.STORAGE_HASH;
         return new String[] {"MERGE INTO " + target + " t USING (SELECT " + Sql.columns("a", cols) + ", a." + hash + ", a.__pgt_w,"
-                + " hashtextextended(" + Sql.rowText("a", cols) + ", k) AS " + rowId + " FROM " + apply + " a"
+                + " hashtextextended(" + Sql.rowText("a", cols) + ", g.__pgt_k) AS " + rowId + " FROM " + apply + " a"
                 + " CROSS JOIN LATERAL (SELECT count(*) AS n FROM " + target + " x WHERE x." + hash + " = a." + hash
                 + ") cur CROSS JOIN LATERAL generate_series("
                 + "CASE WHEN a.__pgt_w > 0 THEN cur.n + 1 ELSE cur.n + a.__pgt_w + 1 END,"
-                + " CASE WHEN a.__pgt_w > 0 THEN cur.n + a.__pgt_w ELSE cur.n END) k"
+                + " CASE WHEN a.__pgt_w > 0 THEN cur.n + a.__pgt_w ELSE cur.n END) g(__pgt_k)"
                 + " WHERE a.", ") s ON t." + rowId + " = s." + rowId
                 + " WHEN MATCHED AND s.__pgt_w < 0 THEN DELETE"
                 + " WHEN NOT MATCHED AND s.__pgt_w > 0 THEN INSERT (" + Sql.columns(null, cols) + ", " + rowId + ", "

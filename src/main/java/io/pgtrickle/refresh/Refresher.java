@@ -1,6 +1,7 @@
 package io.pgtrickle.refresh;
 
 import io.pgtrickle.catalog.CatalogStore;
+import io.pgtrickle.catalog.RefreshMode;
 import io.pgtrickle.catalog.StreamTable;
 import io.pgtrickle.config.DvmSettings;
 import io.pgtrickle.dvm.DiffContext;
@@ -8,6 +9,7 @@ import io.pgtrickle.observability.LatencyRecorder;
 import io.pgtrickle.observability.TraceSpan;
 import io.pgtrickle.observability.Tracing;
 import io.pgtrickle.sql.Db;
+import io.pgtrickle.sql.LocalSettings;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.util.List;
@@ -61,20 +63,20 @@ public final class Refresher {
         String reason = fullRefreshReason(st, sources);
         cycle.attr("pgtrickle.decision", reason == null ? "DIFFERENTIAL" : "FULL: " + reason);
         LatencyRecorder.Mark frontierBefore = latency.before(db, st.id(), !sources.isEmpty());
-        setInternalApply(true);
-        Integer previousWorkMem = applyWorkMem(st);
-        // No finally: after a failure the transaction is aborted, so restoring would itself fail
-        // (25P02) and hide the real error; both settings are transaction-local and the rollback
-        // (or rollback to savepoint) the host does after a failure reverts them anyway.
+        // Pinned print settings keep row hashes and expressions the same whoever refreshes.
+        LocalSettings local = new LocalSettings(db)
+                .setAll(st.sessionSettings())
+                .set(LocalSettings.INTERNAL_APPLY, "on")
+                .set("work_mem", (st.mergeWorkMemMb() != null ? st.mergeWorkMemMb() : settings.mergeWorkMemMb()) + "MB");
         RefreshOutcome outcome;
         try (TraceSpan delta = Tracing.start(Tracing.DELTA_EXECUTE)) {
             outcome = reason != null
                     ? full(st, sql, started, reason)
                     : differential(sql, started);
-            delta.attr("pgtrickle.action", outcome.action().name()).attr("pgtrickle.delta_rows", outcome.deltaRows());
+            delta.attr("pgtrickle.action", outcome.action().name()).attr("pgtrickle.delta_rows", outcome.deltaRows())
+                    .attr("pgtrickle.merge_windows", outcome.mergeStatements());
         }
-        restoreWorkMem(previousWorkMem);
-        setInternalApply(false);
+        local.restore();
         latency.after(db, st.id(), frontierBefore); // before cleanup deletes the consumed changes
         try (TraceSpan clean = Tracing.start(Tracing.CLEANUP)) {
             clean.attr("pgtrickle.sources", sources.size());
@@ -106,6 +108,34 @@ public final class Refresher {
                 return "source truncated";
             }
         }
+        return st.refreshMode() == RefreshMode.AUTO ? changeRatioReason(st, sources) : null;
+    }
+
+    /**
+     * AUTO at run time: when the pending changes exceed pg_trickle.differential_max_change_ratio
+     * of the source rows, recomputing is cheaper than applying a delta.
+     */
+    private String changeRatioReason(StreamTable st, List<Long> sources) throws SQLException {
+        long pending = 0;
+        long rows = 0;
+        for (long source : sources) {
+            pending += db.queryOne("SELECT count(*) FROM pgtrickle_changes.changes_" + source + " s, (SELECT frontier"
+                    + " AS prev, frontier_xid AS prev_xid FROM pgtrickle.pgt_stream_tables WHERE pgt_id = ?) "
+                    + DiffContext.FRONTIER_CTE + " WHERE NOT " + DiffContext.consumedAtFrontier("s.__pgt_xid"),
+                    rs -> rs.getLong(1), st.id()).orElse(0L);
+            long estimate = db.queryOne("SELECT reltuples::bigint FROM pg_class WHERE oid = ?::oid",
+                    rs -> rs.getLong(1), source).orElse(-1L);
+            if (estimate <= 0) {
+                String table = db.queryOne("SELECT ?::oid::regclass::text", rs -> rs.getString(1), source).orElseThrow();
+                estimate = db.queryOne("SELECT count(*) FROM " + table, rs -> rs.getLong(1)).orElse(0L);
+            }
+            rows += estimate;
+        }
+        double ratio = settings.differentialMaxChangeRatio();
+        if (pending > 0 && pending > ratio * Math.max(rows, 1)) {
+            return "pending changes (" + pending + ") exceed pg_trickle.differential_max_change_ratio " + ratio
+                    + " of the source rows (" + rows + ")";
+        }
         return null;
     }
 
@@ -117,7 +147,7 @@ public final class Refresher {
             inserted = db.exec(sql.fullInsert());
         }
         RefreshAction action = st.populated() && st.needsFullRefresh() ? RefreshAction.REINITIALIZE : RefreshAction.FULL;
-        return new RefreshOutcome(action, inserted, deleted, inserted + deleted, System.nanoTime() - started, reason);
+        return new RefreshOutcome(action, inserted, deleted, inserted + deleted, 0, System.nanoTime() - started, reason);
     }
 
     private RefreshOutcome differential(RefreshStatements sql, long started) throws SQLException {
@@ -131,6 +161,7 @@ public final class Refresher {
         }
         long inserted = 0;
         long deleted = 0;
+        int merges = 0;
         if (staged > 0) {
             long[] counts = db.queryOne("SELECT coalesce(sum(greatest(__pgt_w, 0)), 0)::bigint,"
                     + " coalesce(sum(greatest(-__pgt_w, 0)), 0)::bigint FROM " + sql.applyTable(),
@@ -145,11 +176,12 @@ public final class Refresher {
             }
             for (long from = 0; from < staged; from += batch) {
                 db.exec(sql.mergeWindow(from, Math.min(from + batch, staged)));
+                merges++;
             }
         }
         db.exec("DROP TABLE " + sql.applyTable());
         RefreshAction action = staged == 0 ? RefreshAction.NO_DATA : RefreshAction.DIFFERENTIAL;
-        return new RefreshOutcome(action, inserted, deleted, staged, System.nanoTime() - started, null);
+        return new RefreshOutcome(action, inserted, deleted, staged, merges, System.nanoTime() - started, null);
     }
 
     /**
@@ -169,24 +201,6 @@ public final class Refresher {
                     + " WHERE d.source_relid = " + source + "::oid AND d.cdc_mode = 'TRIGGER'"
                     + " AND (st.frontier IS NULL OR NOT (pg_visible_in_snapshot(c.__pgt_xid, st.frontier)"
                     + " OR c.__pgt_xid = st.frontier_xid)))");
-        }
-    }
-
-    private void setInternalApply(boolean on) throws SQLException {
-        db.query("SELECT set_config('pg_trickle.internal_apply', ?, true)", rs -> null, on ? "on" : "off");
-    }
-
-    private Integer applyWorkMem(StreamTable st) throws SQLException {
-        int mb = st.mergeWorkMemMb() != null ? st.mergeWorkMemMb() : settings.mergeWorkMemMb();
-        Integer previousKb = db.queryOne("SELECT setting::int FROM pg_settings WHERE name = 'work_mem'",
-                rs -> rs.getInt(1)).orElse(null);
-        db.query("SELECT set_config('work_mem', ?, true)", rs -> null, mb + "MB");
-        return previousKb;
-    }
-
-    private void restoreWorkMem(Integer previousKb) throws SQLException {
-        if (previousKb != null) {
-            db.query("SELECT set_config('work_mem', ?, true)", rs -> null, previousKb + "kB");
         }
     }
 }

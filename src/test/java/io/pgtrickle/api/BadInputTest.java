@@ -127,6 +127,9 @@ class BadInputTest {
         SQLException e = assertThrows(SQLException.class, () -> Tx.sql(url, "DROP TABLE src"));
         assertEquals("2BP01", e.getSQLState());
         assertTrue(e.getMessage().contains("existing"), e.getMessage());
+        SQLException column = assertThrows(SQLException.class, () -> Tx.sql(url, "ALTER TABLE src DROP COLUMN n"));
+        assertEquals("2BP01", column.getSQLState());
+        Tx.sql(url, "INSERT INTO src VALUES (1000, 'still captured', 1)", "DELETE FROM src WHERE id = 1000");
         SQLException direct = assertThrows(SQLException.class, () -> Tx.sql(url, "DROP TABLE existing"));
         assertEquals("2BP01", direct.getSQLState());
         assertNothingLeftBehind();

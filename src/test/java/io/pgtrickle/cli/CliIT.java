@@ -41,7 +41,7 @@ class CliIT {
     void everySubcommandHasHelp() throws Exception {
         Run top = cli("--help");
         assertEquals(0, top.exit());
-        for (String sub : List.of("install", "create", "alter", "drop", "refresh", "resume", "status", "worker", "demo",
+        for (String sub : List.of("install", "create", "alter", "drop", "refresh", "resume", "status", "preview", "worker", "demo",
                 "install-extension")) {
             assertTrue(top.output().contains(sub), sub);
             Run help = cli(sub, "--help");

@@ -99,6 +99,20 @@ class PlJavaExtensionIT {
         SQLException unsupported = assertThrows(SQLException.class, () -> sql(
                 "SELECT pgtrickle.create_stream_table('x', 'SELECT random() AS r FROM orders', refresh_mode => 'DIFFERENTIAL')"));
         assertEquals("0A000", unsupported.getSQLState());
+        String agg = "SELECT region, count(*) AS n, sum(amount) AS total FROM orders GROUP BY region";
+        try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
+            try (var rs = st.executeQuery("SELECT refresh_mode, complexity FROM pgtrickle.preview_stream_table('" + agg + "')")) {
+                assertTrue(rs.next());
+                assertEquals("DIFFERENTIAL", rs.getString(1));
+                assertEquals("GROUP_RECOMPUTE", rs.getString(2));
+            }
+            st.execute("SELECT pgtrickle.create_stream_table('by_region', '" + agg + "')");
+            st.execute("SET TimeZone = 'Pacific/Auckland'");
+            st.execute("UPDATE orders SET region = 'moved' WHERE id % 7 = 0");
+            st.execute("SELECT pgtrickle.refresh_stream_table('by_region')");
+            assertEquals(List.of(), Oracle.differences(c, "by_region", agg));
+            st.execute("SELECT pgtrickle.drop_stream_table('by_region')");
+        }
         sql("SELECT pgtrickle.drop_stream_table('big_orders')");
         try (Connection c = DriverManager.getConnection(url)) {
             assertEquals(0, Oracle.count(c, "SELECT count(*) FROM pgtrickle.pgt_stream_tables"));

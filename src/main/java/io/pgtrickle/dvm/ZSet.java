@@ -1,0 +1,66 @@
+package io.pgtrickle.dvm;
+
+import java.util.List;
+
+/**
+ * SQL for the states of an operator's input inside a delta statement. The current state is the
+ * input as of the refresh snapshot; the OLD state (as of the previous frontier) is current minus
+ * delta, as a weighted relation or expanded back into plain rows.
+ */
+public final class ZSet {
+
+    public static final String RID = DiffResult.ROW_ID;
+    public static final String W = DiffResult.WEIGHT;
+
+    private ZSet() {
+    }
+
+    /** The current state with weight 1 on every row. */
+    public static String current(DiffResult r) {
+        String cols = Sql.columns("c", r.columns());
+        return "SELECT " + cols + ", c." + RID + ", 1 AS " + W + " FROM (" + r.currentSql() + ") c";
+    }
+
+    /** The old state as a weighted relation: current rows with +1, delta rows with negated weight. */
+    public static String old(DiffResult r) {
+        return "SELECT " + Sql.columns("c", r.columns()) + ", c." + RID + ", 1 AS " + W + " FROM (" + r.currentSql()
+                + ") c UNION ALL SELECT " + Sql.columns("d", r.columns()) + ", d." + RID + ", -d." + W + " FROM ("
+                + r.deltaSql() + ") d";
+    }
+
+    /**
+     * The old state as plain rows (duplicates repeated), restricted to rows satisfying
+     * {@code filter} (an expression over the columns, or null for all).
+     */
+    public static String oldRows(DiffResult r, String filter) {
+        String cols = Sql.columns(null, r.columns());
+        return "SELECT " + Sql.columns("o", r.columns()) + ", o." + RID + " FROM (SELECT " + cols + ", " + RID
+                + ", sum(" + W + ") AS __pgt_n FROM (" + old(r) + ") z"
+                + (filter == null ? "" : " WHERE " + filter) + " GROUP BY " + cols + ", " + RID
+                + " HAVING sum(" + W + ") > 0) o CROSS JOIN LATERAL generate_series(1, o.__pgt_n)";
+    }
+
+    /** A 64-bit hash of the values of {@code exprs}, equal for values PostgreSQL considers equal. */
+    public static String hash(List<String> exprs) {
+        StringBuilder row = new StringBuilder();
+        for (String e : exprs) {
+            row.append(row.length() == 0 ? "" : ", ").append("pgtrickle._canon(").append(e).append(')');
+        }
+        return "hashtextextended(ROW(" + row + ")::text, 0)";
+    }
+
+    /** Whether the delta has any row: an uncorrelated test PostgreSQL evaluates once. */
+    public static String changed(DiffResult r) {
+        return "EXISTS (SELECT 1 FROM (" + r.deltaSql() + ") __pgt_any)";
+    }
+
+    /** {@code cols} of relation {@code alias} renamed positionally to {@code names}. */
+    public static String renamed(String alias, List<String> cols, List<String> names) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < cols.size(); i++) {
+            b.append(i == 0 ? "" : ", ").append(alias).append('.').append(Sql.q(cols.get(i)))
+                    .append(" AS ").append(Sql.q(names.get(i)));
+        }
+        return b.toString();
+    }
+}

@@ -1,0 +1,80 @@
+package io.pgtrickle.dvm.operators;
+
+import io.pgtrickle.dvm.DiffContext;
+import io.pgtrickle.dvm.DiffResult;
+import io.pgtrickle.dvm.Sql;
+import io.pgtrickle.dvm.ZSet;
+import java.util.List;
+
+/**
+ * GROUP BY (or a global aggregate) with its SELECT list and HAVING, maintained by touched-group
+ * recompute: for every group key in the input delta, −1 for the group's row computed from the
+ * input's OLD state and +1 for the row computed from its current state. Correct for every
+ * aggregate (COUNT, SUM, AVG, MIN, MAX, COUNT(DISTINCT), string_agg, FILTER, …); a group whose
+ * rows are all gone simply produces no new row. Output is keyed by a hash of the group key.
+ */
+public final class AggregateOperator implements DeltaOperator {
+
+    private final DeltaOperator child;
+    private final List<String> groupBy;
+    private final List<ProjectOperator.Item> items;
+    private final String having;
+
+    /**
+     * @param groupBy rewritten GROUP BY expressions (empty: one global group)
+     * @param items   rewritten SELECT list
+     * @param having  rewritten HAVING condition or null
+     */
+    public AggregateOperator(DeltaOperator child, List<String> groupBy, List<ProjectOperator.Item> items,
+                             String having) {
+        this.child = child;
+        this.groupBy = List.copyOf(groupBy);
+        this.items = List.copyOf(items);
+        this.having = having;
+    }
+
+    @Override
+    public List<DeltaOperator> children() {
+        return List.of(child);
+    }
+
+    @Override
+    public DiffResult generateDelta(DiffContext ctx, List<DiffResult> in) {
+        DiffResult c = in.get(0);
+        String key = groupBy.isEmpty() ? "0::bigint" : ZSet.hash(groupBy);
+        String touched = groupBy.isEmpty() ? ZSet.changed(c)
+                : key + " IN (SELECT " + key + " FROM (" + c.deltaSql() + ") d)";
+        String current = aggregate("(" + c.currentSql() + ")", key, null, null);
+        String delta = aggregate("(" + c.currentSql() + ")", key, touched, "1") + " UNION ALL "
+                + aggregate("(" + ZSet.oldRows(c, touched) + ")", key, null, "-1");
+        List<String> names = items.stream().map(ProjectOperator.Item::name).toList();
+        return new DiffResult(current, delta, names, true);
+    }
+
+    private String aggregate(String from, String key, String where, String weight) {
+        StringBuilder b = new StringBuilder("SELECT ");
+        for (ProjectOperator.Item item : items) {
+            b.append(item.expression()).append(" AS ").append(Sql.q(item.name())).append(", ");
+        }
+        b.append(key).append(" AS ").append(DiffResult.ROW_ID);
+        if (weight != null) {
+            b.append(", ").append(weight).append(" AS ").append(DiffResult.WEIGHT);
+        }
+        b.append(" FROM ").append(from).append(" g");
+        if (where != null) {
+            b.append(" WHERE ").append(where);
+        }
+        if (!groupBy.isEmpty()) {
+            b.append(" GROUP BY ").append(String.join(", ", groupBy));
+        }
+        if (having != null) {
+            b.append(" HAVING ").append(having);
+        }
+        return b.toString();
+    }
+
+    @Override
+    public String describe() {
+        return "Aggregate(" + groupBy.size() + " keys)";
+    }
+}

@@ -1,0 +1,31 @@
+package io.pgtrickle.dvm.operators;
+
+import io.pgtrickle.dvm.DiffContext;
+import io.pgtrickle.dvm.DiffResult;
+import java.util.List;
+
+/** SELECT DISTINCT: a row is present while its count in the input is positive; keyed by content hash. */
+public final class DistinctOperator implements DeltaOperator {
+
+    private final DeltaOperator child;
+
+    public DistinctOperator(DeltaOperator child) {
+        this.child = child;
+    }
+
+    @Override
+    public List<DeltaOperator> children() {
+        return List.of(child);
+    }
+
+    @Override
+    public DiffResult generateDelta(DiffContext ctx, List<DiffResult> in) {
+        String delta = Counting.delta(ctx, in, n -> Counting.positive(n.get(0)), true);
+        return new DiffResult(Counting.current(in, "UNION", true), delta, in.get(0).columns(), true);
+    }
+
+    @Override
+    public String describe() {
+        return "Distinct";
+    }
+}

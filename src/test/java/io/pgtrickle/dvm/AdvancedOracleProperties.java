@@ -1,0 +1,41 @@
+package io.pgtrickle.dvm;
+
+import java.util.Random;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.lifecycle.AfterContainer;
+
+/** CTEs, window functions, TopK and UNNEST against the oracle. */
+class AdvancedOracleProperties {
+
+    private static final DvmHarness H = new DvmHarness();
+
+    static final String[] QUERIES = {
+        "WITH c AS (SELECT k, sum(v) AS sv FROM t2 GROUP BY k) SELECT a.id, c.sv FROM t1 a JOIN c ON c.k = a.k",
+        "WITH c AS (SELECT id, k FROM t1 WHERE v > 0) SELECT x.id, y.id AS yid FROM c x JOIN c y ON x.k = y.k",
+        "SELECT id, k, v, rank() OVER (PARTITION BY k ORDER BY v, id) AS r, sum(v) OVER (PARTITION BY k) AS tot FROM t1",
+        "SELECT id, row_number() OVER (ORDER BY id) AS rn FROM t4",
+        "SELECT id, v FROM t1 ORDER BY v DESC NULLS LAST, id LIMIT 3",
+        "SELECT id, k FROM t4 ORDER BY id LIMIT 2 OFFSET 1",
+        "SELECT a.id, u.x FROM t1 a, unnest(ARRAY[a.k, a.v]) AS u(x)",
+        "SELECT s, count(*) AS n FROM (SELECT DISTINCT s, k FROM t2) d GROUP BY s",
+    };
+
+    @Property(tries = 20)
+    void staysEqualToItsQuery(@ForAll @IntRange(min = 0, max = 7) int query, @ForAll long seed)
+            throws Exception {
+        Random rnd = new Random(seed);
+        H.reset();
+        H.table("t1", true, 8, rnd);
+        H.table("t2", false, 7, rnd);
+        H.table("t3", rnd.nextBoolean(), 6, rnd);
+        H.table("t4", true, 5, rnd);
+        H.run(QUERIES[query], 4, rnd, "t1", "t2", "t3", "t4");
+    }
+
+    @AfterContainer
+    static void report() {
+        System.out.println("AdvancedOracleProperties tries: " + H.tries.get());
+    }
+}

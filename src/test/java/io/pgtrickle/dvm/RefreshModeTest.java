@@ -1,0 +1,103 @@
+package io.pgtrickle.dvm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pgtrickle.support.Oracle;
+import io.pgtrickle.support.TestDatabase;
+import io.pgtrickle.support.Tx;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Unsupported constructs fall back cleanly; AUTO switches to FULL when the change ratio is high. */
+class RefreshModeTest {
+
+    private static String url;
+
+    static final String[] UNSUPPORTED = {
+        "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 3) SELECT n FROM r",
+        "SELECT a.id, b.v FROM t1 a JOIN t2 b USING (id)",
+        "SELECT id, v FROM t1 NATURAL JOIN t2",
+        "SELECT a.id, x.m FROM t1 a, LATERAL (SELECT max(v) AS m FROM t2 b WHERE b.k = a.k) x",
+        "SELECT a.id, (SELECT max(v) FROM t2 b WHERE b.k = a.k) AS m FROM t1 a",
+        "SELECT k, v, count(*) AS n FROM t1 GROUP BY GROUPING SETS ((k), (v))",
+        "SELECT id FROM t1 WHERE v > 3 OR EXISTS (SELECT 1 FROM t2 WHERE t2.k = t1.k)",
+        "SELECT x FROM (VALUES (1), (2)) AS v(x)",
+        "SELECT id, random() AS r FROM t1",
+        "SELECT id, generate_series(1, 2) AS g FROM t1",
+        "SELECT id FROM t1 WHERE k = ANY (SELECT k FROM t2)",
+    };
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        url = TestDatabase.freshDatabase();
+        Tx.sql(url, "CREATE TABLE t1 (id int PRIMARY KEY, k int, v int, s text)",
+                "CREATE TABLE t2 (id int, k int, v int, s text)",
+                "INSERT INTO t1 SELECT g, g % 3, g, 'x' FROM generate_series(1, 10) g",
+                "INSERT INTO t2 SELECT g, g % 4, g * 2, 'y' FROM generate_series(1, 10) g");
+    }
+
+    @Test
+    void unsupportedConstructsFallBackToFullOrAreRejected() throws Exception {
+        int i = 0;
+        for (String q : UNSUPPORTED) {
+            String name = "u" + (i++);
+            SQLException e = assertThrows(SQLException.class, () -> Tx.run(url, p -> {
+                p.createStreamTable(name, q, "1m", "DIFFERENTIAL", true, null);
+                return null;
+            }), q);
+            assertEquals("0A000", e.getSQLState(), q + ": " + e.getMessage());
+            Tx.run(url, p -> {
+                p.createStreamTable(name, q, "1m", "AUTO", true, null);
+                return null;
+            });
+            String mode = Tx.run(url, p -> p.db().queryOne("SELECT effective_refresh_mode FROM pgtrickle"
+                    + ".pgt_stream_tables WHERE pgt_name = ?", rs -> rs.getString(1), name).orElseThrow());
+            assertEquals("FULL", mode, q);
+            if (!q.contains("random()")) {
+                Tx.sql(url, "UPDATE t2 SET k = k + 1 WHERE id = 3");
+                Tx.run(url, p -> p.refreshStreamTable(name));
+                try (Connection c = TestDatabase.connect(url)) {
+                    assertEquals(List.of(), Oracle.differences(c, name, q), q);
+                }
+            }
+            Tx.run(url, p -> {
+                p.dropStreamTable(name, false);
+                return null;
+            });
+        }
+    }
+
+    @Test
+    void autoRunsFullWhenTooManyChangesArePending() throws Exception {
+        String q = "SELECT k, count(*) AS n, sum(v) AS sv FROM t1 GROUP BY k";
+        Tx.run(url, p -> {
+            p.createStreamTable("ratio", q, "1m", "AUTO", true, null);
+            return null;
+        });
+        Tx.sql(url, "UPDATE t1 SET v = v + 1 WHERE id = 1");
+        assertEquals("DIFFERENTIAL", refreshWithRatio("0.5"));
+        Tx.sql(url, "UPDATE t1 SET v = v + 1 WHERE id <= 4");
+        assertEquals("FULL", refreshWithRatio("0.5"));
+        String last = Tx.run(url, p -> p.db().queryOne("SELECT h.action FROM pgtrickle.pgt_refresh_history h"
+                + " JOIN pgtrickle.pgt_stream_tables st USING (pgt_id) WHERE st.pgt_name = 'ratio'"
+                + " ORDER BY h.refresh_id DESC LIMIT 1", rs -> rs.getString(1)).orElseThrow());
+        assertEquals("FULL", last);
+        Tx.sql(url, "UPDATE t1 SET v = v + 1 WHERE id <= 4");
+        assertEquals("DIFFERENTIAL", refreshWithRatio("5"));
+        try (Connection c = TestDatabase.connect(url)) {
+            assertTrue(Oracle.differences(c, "ratio", q).isEmpty());
+        }
+    }
+
+    private static String refreshWithRatio(String ratio) throws Exception {
+        return Tx.run(url, p -> {
+            p.db().query("SELECT set_config('pg_trickle.differential_max_change_ratio', ?, true)", rs -> null, ratio);
+            return p.refreshStreamTable("ratio").action().name();
+        });
+    }
+}

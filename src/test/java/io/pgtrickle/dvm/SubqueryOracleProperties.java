@@ -1,0 +1,41 @@
+package io.pgtrickle.dvm;
+
+import java.util.Random;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.lifecycle.AfterContainer;
+
+/** Semi-joins (EXISTS, IN), anti-joins (NOT EXISTS, NOT IN with NULLs) and scalar subqueries against the oracle. */
+class SubqueryOracleProperties {
+
+    private static final DvmHarness H = new DvmHarness();
+
+    static final String[] QUERIES = {
+        "SELECT id, v FROM t1 a WHERE EXISTS (SELECT 1 FROM t2 b WHERE b.k = a.k AND b.v > a.v)",
+        "SELECT id, v FROM t1 a WHERE NOT EXISTS (SELECT 1 FROM t2 b WHERE b.k = a.k)",
+        "SELECT id, k FROM t1 WHERE k IN (SELECT k FROM t3 WHERE s = 'a')",
+        "SELECT id, k FROM t1 WHERE k NOT IN (SELECT k FROM t2)",
+        "SELECT id, v FROM t3 WHERE v NOT IN (SELECT v FROM t4 WHERE v IS NOT NULL) AND s <> 'c'",
+        "SELECT id, v, (SELECT max(v) FROM t2) AS mx FROM t1",
+        "SELECT id, v FROM t1 WHERE v > (SELECT avg(v) FROM t2)",
+        "SELECT id FROM t1 WHERE k IN (SELECT k FROM t2 GROUP BY k HAVING count(*) > 1)",
+    };
+
+    @Property(tries = 20)
+    void staysEqualToItsQuery(@ForAll @IntRange(min = 0, max = 7) int query, @ForAll long seed)
+            throws Exception {
+        Random rnd = new Random(seed);
+        H.reset();
+        H.table("t1", true, 8, rnd);
+        H.table("t2", false, 7, rnd);
+        H.table("t3", rnd.nextBoolean(), 6, rnd);
+        H.table("t4", true, 5, rnd);
+        H.run(QUERIES[query], 4, rnd, "t1", "t2", "t3", "t4");
+    }
+
+    @AfterContainer
+    static void report() {
+        System.out.println("SubqueryOracleProperties tries: " + H.tries.get());
+    }
+}
