@@ -25,6 +25,10 @@ public final class RefreshBenchmark {
     static {
         QUERIES.put("scan", "SELECT id, customer_id, amount, status FROM orders");
         QUERIES.put("filter", "SELECT id, amount * 1.2 AS gross FROM orders WHERE status = 'paid' AND amount > 50");
+        QUERIES.put("aggregate", "SELECT customer_id, count(*) AS n, sum(amount) AS total FROM orders GROUP BY customer_id");
+        QUERIES.put("join", "SELECT o.id, o.amount, c.region FROM orders o JOIN customers c ON c.id = o.customer_id");
+        QUERIES.put("join+aggregate", "SELECT c.region, count(*) AS n, sum(o.amount) AS total"
+                + " FROM orders o JOIN customers c ON c.id = o.customer_id GROUP BY c.region");
     }
 
     private final Connection c;
@@ -64,6 +68,7 @@ public final class RefreshBenchmark {
         sql("CREATE TABLE customers (id int PRIMARY KEY, region text)");
         sql("INSERT INTO customers SELECT g, (ARRAY['north','south','east','west'])[1 + g % 4] FROM generate_series(1, 10000) g");
         sql("CREATE TABLE orders (id int PRIMARY KEY, customer_id int, amount numeric(10,2), status text)");
+        sql("CREATE INDEX ON orders (customer_id)");
         sql("INSERT INTO orders SELECT g, 1 + g % 10000, (g % 1000) / 10.0,"
                 + " (ARRAY['new','paid','shipped'])[1 + g % 3] FROM generate_series(1, " + rows + ") g");
         sql("VACUUM ANALYZE orders");
