@@ -1,6 +1,7 @@
 package io.pgtrickle.dvm;
 
 import io.pgtrickle.dvm.operators.AggregateOperator;
+import io.pgtrickle.dvm.operators.AlgebraicAggregateOperator;
 import io.pgtrickle.dvm.operators.DeltaOperator;
 import io.pgtrickle.dvm.operators.FilterOperator;
 import io.pgtrickle.dvm.operators.ProjectOperator;
@@ -47,6 +48,9 @@ public enum ComplexityClass {
         }
         if (op instanceof WindowOperator || op instanceof TopKOperator) {
             return PARTITION_RECOMPUTE;
+        }
+        if (op instanceof AlgebraicAggregateOperator a) {
+            return a.mayRescan() ? GROUP_RECOMPUTE : LINEAR;
         }
         if (op instanceof AggregateOperator || op.describe().startsWith("Distinct")) {
             return GROUP_RECOMPUTE;

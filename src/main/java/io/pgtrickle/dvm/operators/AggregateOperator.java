@@ -19,18 +19,38 @@ public final class AggregateOperator implements DeltaOperator {
     private final List<String> groupBy;
     private final List<ProjectOperator.Item> items;
     private final String having;
+    private final List<AggregateCall> calls;
 
     /**
      * @param groupBy rewritten GROUP BY expressions (empty: one global group)
      * @param items   rewritten SELECT list
      * @param having  rewritten HAVING condition or null
+     * @param calls   the items as algebraic calls, or null when some item is not algebraic
      */
     public AggregateOperator(DeltaOperator child, List<String> groupBy, List<ProjectOperator.Item> items,
-                             String having) {
+                             String having, List<AggregateCall> calls) {
         this.child = child;
         this.groupBy = List.copyOf(groupBy);
         this.items = List.copyOf(items);
         this.having = having;
+        this.calls = calls == null ? null : List.copyOf(calls);
+    }
+
+    DeltaOperator child() {
+        return child;
+    }
+
+    List<String> groupBy() {
+        return groupBy;
+    }
+
+    List<ProjectOperator.Item> items() {
+        return items;
+    }
+
+    /** The SELECT list as algebraic calls, or null (some item is not algebraic, or there is a HAVING). */
+    List<AggregateCall> calls() {
+        return having == null ? calls : null;
     }
 
     @Override
