@@ -16,11 +16,11 @@ import io.pgtrickle.dvm.operators.WindowOperator;
  * expensive operator decides.
  */
 public enum ComplexityClass {
-    /** Work proportional to the changed rows (scan, filter, project, UNION ALL). */
+    /** Work proportional to the changed rows (scan, filter, project, UNION ALL, COUNT / integer SUM counters). */
     LINEAR,
     /** Changed rows times the matching rows of the other inputs (joins, semi/anti joins, set operations). */
     JOIN,
-    /** Every row of each touched group is read again (aggregates, DISTINCT). */
+    /** Every row of each touched group is read again (aggregates, DISTINCT; MIN / MAX / numeric SUM only when an extreme is deleted). */
     GROUP_RECOMPUTE,
     /** Whole touched partitions, or the whole ordered input, are recomputed (window, TopK). */
     PARTITION_RECOMPUTE,

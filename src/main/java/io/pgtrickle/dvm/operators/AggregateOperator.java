@@ -12,6 +12,8 @@ import java.util.List;
  * input's OLD state and +1 for the row computed from its current state. Correct for every
  * aggregate (COUNT, SUM, AVG, MIN, MAX, COUNT(DISTINCT), string_agg, FILTER, …); a group whose
  * rows are all gone simply produces no new row. Output is keyed by a hash of the group key.
+ * A top-level aggregate whose items are all algebraic ({@link #calls()}) is maintained by
+ * {@link AlgebraicAggregateOperator} instead.
  */
 public final class AggregateOperator implements DeltaOperator {
 
