@@ -96,6 +96,9 @@ public final class StreamTableBuilder {
         for (SourceTable.Column c : def.columns()) {
             cols.append(Sql.q(c.name())).append(' ').append(c.type()).append(", ");
         }
+        for (SourceTable.Column c : def.plan().hiddenColumns()) {
+            cols.append(c.name()).append(' ').append(c.type()).append(", ");
+        }
         cols.append(MaintenancePlan.STORAGE_ROW_ID).append(" bigint NOT NULL");
         boolean multiset = def.plan().rowIdentity() == RowIdentity.MULTISET;
         if (multiset) {

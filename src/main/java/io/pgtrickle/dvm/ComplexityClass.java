@@ -1,6 +1,7 @@
 package io.pgtrickle.dvm;
 
 import io.pgtrickle.dvm.operators.AggregateOperator;
+import io.pgtrickle.dvm.operators.AlgebraicAggregateOperator;
 import io.pgtrickle.dvm.operators.DeltaOperator;
 import io.pgtrickle.dvm.operators.FilterOperator;
 import io.pgtrickle.dvm.operators.ProjectOperator;
@@ -15,11 +16,11 @@ import io.pgtrickle.dvm.operators.WindowOperator;
  * expensive operator decides.
  */
 public enum ComplexityClass {
-    /** Work proportional to the changed rows (scan, filter, project, UNION ALL). */
+    /** Work proportional to the changed rows (scan, filter, project, UNION ALL, COUNT / integer SUM counters). */
     LINEAR,
     /** Changed rows times the matching rows of the other inputs (joins, semi/anti joins, set operations). */
     JOIN,
-    /** Every row of each touched group is read again (aggregates, DISTINCT). */
+    /** Every row of each touched group is read again (aggregates, DISTINCT; MIN / MAX / numeric SUM only when an extreme is deleted). */
     GROUP_RECOMPUTE,
     /** Whole touched partitions, or the whole ordered input, are recomputed (window, TopK). */
     PARTITION_RECOMPUTE,
@@ -47,6 +48,9 @@ public enum ComplexityClass {
         }
         if (op instanceof WindowOperator || op instanceof TopKOperator) {
             return PARTITION_RECOMPUTE;
+        }
+        if (op instanceof AlgebraicAggregateOperator a) {
+            return a.mayRescan() ? GROUP_RECOMPUTE : LINEAR;
         }
         if (op instanceof AggregateOperator || op.describe().startsWith("Distinct")) {
             return GROUP_RECOMPUTE;

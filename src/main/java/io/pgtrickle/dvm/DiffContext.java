@@ -5,11 +5,17 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Shared state while generating one stream table's SQL. The frontier of the refresh is read from
  * the CTE {@value #FRONTIER_CTE} (columns {@code prev}, {@code prev_xid}) that the refresher puts
- * in front of every delta statement.
+ * in front of every delta statement, the stored rows from {@value #STORAGE_CTE}.
  */
 public final class DiffContext {
 
     public static final String FRONTIER_CTE = "__pgt_f";
+
+    /**
+     * The stream table's own storage as of the previous refresh, which the refresher also puts in
+     * front of every delta statement (not materialized, so lookups by row id use its index).
+     */
+    public static final String STORAGE_CTE = "__pgt_storage";
 
     private final AtomicInteger aliases = new AtomicInteger();
 

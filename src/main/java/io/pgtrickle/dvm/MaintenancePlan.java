@@ -6,11 +6,17 @@ import java.util.List;
 /**
  * The SQL templates a stream table is refreshed with, generated once at create/alter time.
  * {@code fullSql} yields every row with its storage identity; {@code deltaSql} yields the
- * weighted changes since the frontier (null for FULL-only tables).
+ * weighted changes since the frontier (null for FULL-only tables). {@code outputColumns} are the
+ * stored columns both yield: the query's, then {@code hiddenColumns} (maintenance counters, named
+ * {@code __pgt_*}, whose types the storage DDL needs).
  */
 public record MaintenancePlan(RowIdentity rowIdentity, List<String> outputColumns, String fullSql,
-                              String deltaSql) {
+                              String deltaSql, List<SourceTable.Column> hiddenColumns) {
 
     public static final String STORAGE_ROW_ID = "__pgt_row_id";
     public static final String STORAGE_HASH = "__pgt_hash";
+
+    public MaintenancePlan(RowIdentity rowIdentity, List<String> outputColumns, String fullSql, String deltaSql) {
+        this(rowIdentity, outputColumns, fullSql, deltaSql, List.of());
+    }
 }

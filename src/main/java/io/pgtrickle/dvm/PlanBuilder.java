@@ -1,6 +1,7 @@
 package io.pgtrickle.dvm;
 
 import io.pgtrickle.catalog.RowIdentity;
+import io.pgtrickle.dvm.operators.AlgebraicAggregateOperator;
 import io.pgtrickle.dvm.operators.DeltaOperator;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,8 +20,11 @@ public final class PlanBuilder {
         return op.generateDelta(ctx, inputs);
     }
 
-    public static MaintenancePlan differential(DeltaOperator root, List<String> outputColumns) {
+    public static MaintenancePlan differential(DeltaOperator root, List<String> queryColumns) {
         DiffResult r = generate(root, new DiffContext());
+        List<SourceTable.Column> hidden = root instanceof AlgebraicAggregateOperator a ? a.hiddenColumns() : List.of();
+        List<String> outputColumns = new ArrayList<>(queryColumns);
+        hidden.forEach(c -> outputColumns.add(c.name()));
         String rowId = MaintenancePlan.STORAGE_ROW_ID;
         String w = DiffResult.WEIGHT;
         String cols = Sql.columns("r", outputColumns);
@@ -29,7 +33,7 @@ public final class PlanBuilder {
                     + " FROM (" + r.currentSql() + ") r";
             String delta = "SELECT " + cols + ", r." + DiffResult.ROW_ID + " AS " + rowId + ", r." + w
                     + " FROM (" + r.deltaSql() + ") r";
-            return new MaintenancePlan(RowIdentity.KEYED, outputColumns, full, delta);
+            return new MaintenancePlan(RowIdentity.KEYED, List.copyOf(outputColumns), full, delta, hidden);
         }
         String content = Sql.rowText("r", outputColumns);
         String full = "SELECT " + cols + ", hashtextextended(" + content + ", row_number() OVER (PARTITION BY "

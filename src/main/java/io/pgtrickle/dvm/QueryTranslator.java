@@ -185,8 +185,10 @@ final class QueryTranslator {
             throw new UnsupportedQueryException("a subquery with duplicate column names");
         }
         if (grouped) {
-            op = new AggregateOperator(op, groupBy(s, scope, items), items,
-                    s.getHaving() == null ? null : rewriter.rewrite(s.getHaving(), scope));
+            List<String> keys = groupBy(s, scope, items);
+            String having = s.getHaving() == null ? null : rewriter.rewrite(s.getHaving(), scope);
+            op = new AggregateOperator(op, keys, items, having,
+                    having == null ? AggregateShape.of(s.getSelectList(), items, keys, scope, rewriter) : null);
             if (hasWindow(s.getSelectList())) {
                 throw new UnsupportedQueryException("window functions over GROUP BY");
             }

@@ -2,6 +2,8 @@ package io.pgtrickle.dvm;
 
 import io.pgtrickle.catalog.PgSourceResolver;
 import io.pgtrickle.catalog.RefreshMode;
+import io.pgtrickle.dvm.operators.AggregateOperator;
+import io.pgtrickle.dvm.operators.AlgebraicAggregateOperator;
 import io.pgtrickle.sql.Db;
 import io.pgtrickle.sql.PgTrickleException;
 import java.sql.SQLException;
@@ -48,6 +50,14 @@ public record StreamTableDefinition(String query, List<SourceTable.Column> colum
                     PlanBuilder.fullOnly(query, names), "refresh_mode FULL was requested", null);
         }
         Analysis analysis = new QueryAnalyzer(resolver).analyze(query, names);
+        if (analysis.root() instanceof AggregateOperator agg) {
+            // the top-level aggregate can keep counters in the storage when every item is algebraic
+            AlgebraicAggregateOperator algebraic = AlgebraicAggregateOperator.of(agg,
+                    columns.stream().map(SourceTable.Column::type).toList());
+            if (algebraic != null) {
+                analysis = new Analysis(algebraic, null, analysis.sources());
+            }
+        }
         if (analysis.isDifferentiable()) {
             MaintenancePlan plan = PlanBuilder.differential(analysis.root(), names);
             String rejected = rejectedByPostgres(db, plan.fullSql());

@@ -47,7 +47,7 @@ record RefreshStatements(String fullInsert, String createApplyTable, String stag
         String d = "d";
         String stage;
         if (multiset) {
-            stage = frontierCte(st.id()) + ", __pgt_d AS (" + st.deltaSql() + ") INSERT INTO " + apply + " ("
+            stage = frontierCte(st.id()) + storageCte(target) + ", __pgt_d AS (" + st.deltaSql() + ") INSERT INTO " + apply + " ("
                     + Sql.columns(null, cols) + ", " + hash + ", __pgt_w, __pgt_seq) SELECT "
                     + Sql.columns("x", cols) + ", x." + hash + ", x.__pgt_net, row_number() OVER () FROM (SELECT "
                     + Sql.columns(d, cols) + ", d." + hash + ", sum(d." + w + ") OVER (PARTITION BY d." + hash
@@ -55,7 +55,7 @@ record RefreshStatements(String fullInsert, String createApplyTable, String stag
                     + " WHERE x.__pgt_rn = 1 AND x.__pgt_net <> 0";
         } else {
             String content = "hashtextextended(" + Sql.rowText(d, cols) + ", 0)";
-            stage = frontierCte(st.id()) + ", __pgt_d AS (" + st.deltaSql() + ") INSERT INTO " + apply + " ("
+            stage = frontierCte(st.id()) + storageCte(target) + ", __pgt_d AS (" + st.deltaSql() + ") INSERT INTO " + apply + " ("
                     + Sql.columns(null, cols) + ", " + rowId + ", __pgt_w, __pgt_seq) SELECT "
                     + Sql.columns("y", cols) + ", y." + rowId + ", y.__pgt_net, row_number() OVER () FROM (SELECT x.*,"
                     + " bool_or(x.__pgt_net > 0) OVER (PARTITION BY x." + rowId + ") AS __pgt_has_ins FROM (SELECT "
@@ -77,6 +77,11 @@ record RefreshStatements(String fullInsert, String createApplyTable, String stag
                 + " frontier_xid = pg_current_xact_id(), data_timestamp = statement_timestamp() WHERE pgt_id = " + id
                 + " RETURNING 1), " + DiffContext.FRONTIER_CTE + " AS (SELECT frontier AS prev, frontier_xid AS prev_xid"
                 + " FROM pgtrickle.pgt_stream_tables WHERE pgt_id = " + id + ")";
+    }
+
+    /** The storage as of the previous refresh, read by algebraic aggregates; inlined where referenced. */
+    private static String storageCte(String target) {
+        return ", " + DiffContext.STORAGE_CTE + " AS NOT MATERIALIZED (SELECT * FROM " + target + ")";
     }
 
     /** Split around the window condition on __pgt_seq; see {@link #mergeWindow}. */

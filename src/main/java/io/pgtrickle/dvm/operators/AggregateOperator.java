@@ -12,6 +12,8 @@ import java.util.List;
  * input's OLD state and +1 for the row computed from its current state. Correct for every
  * aggregate (COUNT, SUM, AVG, MIN, MAX, COUNT(DISTINCT), string_agg, FILTER, …); a group whose
  * rows are all gone simply produces no new row. Output is keyed by a hash of the group key.
+ * A top-level aggregate whose items are all algebraic ({@link #calls()}) is maintained by
+ * {@link AlgebraicAggregateOperator} instead.
  */
 public final class AggregateOperator implements DeltaOperator {
 
@@ -19,18 +21,38 @@ public final class AggregateOperator implements DeltaOperator {
     private final List<String> groupBy;
     private final List<ProjectOperator.Item> items;
     private final String having;
+    private final List<AggregateCall> calls;
 
     /**
      * @param groupBy rewritten GROUP BY expressions (empty: one global group)
      * @param items   rewritten SELECT list
      * @param having  rewritten HAVING condition or null
+     * @param calls   the items as algebraic calls, or null when some item is not algebraic
      */
     public AggregateOperator(DeltaOperator child, List<String> groupBy, List<ProjectOperator.Item> items,
-                             String having) {
+                             String having, List<AggregateCall> calls) {
         this.child = child;
         this.groupBy = List.copyOf(groupBy);
         this.items = List.copyOf(items);
         this.having = having;
+        this.calls = calls == null ? null : List.copyOf(calls);
+    }
+
+    DeltaOperator child() {
+        return child;
+    }
+
+    List<String> groupBy() {
+        return groupBy;
+    }
+
+    List<ProjectOperator.Item> items() {
+        return items;
+    }
+
+    /** The SELECT list as algebraic calls, or null (some item is not algebraic, or there is a HAVING). */
+    List<AggregateCall> calls() {
+        return having == null ? calls : null;
     }
 
     @Override

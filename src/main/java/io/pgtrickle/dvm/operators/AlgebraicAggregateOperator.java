@@ -1,0 +1,282 @@
+package io.pgtrickle.dvm.operators;
+
+import io.pgtrickle.dvm.DiffContext;
+import io.pgtrickle.dvm.DiffResult;
+import io.pgtrickle.dvm.MaintenancePlan;
+import io.pgtrickle.dvm.SourceTable;
+import io.pgtrickle.dvm.Sql;
+import io.pgtrickle.dvm.ZSet;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * GROUP BY (or a global aggregate) whose SELECT list is group keys and COUNT / SUM / AVG / MIN /
+ * MAX calls, maintained from counters kept in the stream table's own storage: a refresh reads the
+ * touched groups' stored rows ({@value DiffContext#STORAGE_CTE}, by row id = hash of the group
+ * key) and adds the delta's per-group sums. Hidden columns: {@value #COUNT} (rows in the group;
+ * the group disappears at 0), {@code __pgt_a<i>_n} (non-null values of SUM / AVG item i) and
+ * {@code __pgt_a<i>_sum} (AVG's exact numeric sum). A group is rescanned from the input's current
+ * state only when the delta may have removed what the stored row depends on: a MIN / MAX extreme,
+ * or the widest-scale (or non-finite) value of a numeric SUM / AVG, whose result scale is the
+ * widest input scale in PostgreSQL. Valid only at the root of the tree, over the storage it keeps.
+ */
+public final class AlgebraicAggregateOperator implements DeltaOperator {
+
+    public static final String COUNT = "__pgt_count";
+
+    private final DeltaOperator child;
+    private final List<String> groupBy;
+    private final List<ProjectOperator.Item> items;
+    private final List<AggregateCall> calls;
+    private final List<String> types;
+
+    private AlgebraicAggregateOperator(AggregateOperator agg, List<AggregateCall> calls, List<String> types) {
+        this.child = agg.child();
+        this.groupBy = agg.groupBy();
+        this.items = agg.items();
+        this.calls = calls;
+        this.types = List.copyOf(types);
+    }
+
+    /**
+     * The algebraic form of {@code agg}, or null when one of its items has to be recomputed.
+     *
+     * @param types the query's output column types, as PostgreSQL formats them
+     */
+    public static AlgebraicAggregateOperator of(AggregateOperator agg, List<String> types) {
+        List<AggregateCall> calls = agg.calls();
+        if (calls == null || types.size() != calls.size()) {
+            return null;
+        }
+        for (int i = 0; i < calls.size(); i++) {
+            String t = types.get(i);
+            boolean ok = switch (calls.get(i).kind()) {
+                // sum(int2/int4) is bigint, sum(int8/numeric) numeric; float and interval sums are not exact
+                case SUM -> t.equals("bigint") || t.equals("numeric");
+                // avg of integers and numerics is numeric
+                case AVG -> t.equals("numeric");
+                default -> true;
+            };
+            if (!ok) {
+                return null;
+            }
+        }
+        return new AlgebraicAggregateOperator(agg, calls, types);
+    }
+
+    /** The counters the storage keeps besides the query's columns. */
+    public List<SourceTable.Column> hiddenColumns() {
+        List<SourceTable.Column> out = new ArrayList<>();
+        out.add(new SourceTable.Column(COUNT, "bigint"));
+        for (int i = 0; i < calls.size(); i++) {
+            switch (calls.get(i).kind()) {
+                case SUM -> out.add(new SourceTable.Column(n(i), "bigint"));
+                case AVG -> {
+                    out.add(new SourceTable.Column(n(i), "bigint"));
+                    out.add(new SourceTable.Column(sum(i), "numeric"));
+                }
+                default -> {
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Whether some group may have to be read again from the input (MIN / MAX, numeric scale). */
+    public boolean mayRescan() {
+        for (int i = 0; i < calls.size(); i++) {
+            if (scaleSensitive(i) || calls.get(i).kind() == AggregateCall.Kind.MIN
+                    || calls.get(i).kind() == AggregateCall.Kind.MAX) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String n(int i) {
+        return "__pgt_a" + (i + 1) + "_n";
+    }
+
+    private static String sum(int i) {
+        return "__pgt_a" + (i + 1) + "_sum";
+    }
+
+    /** Delta-side column {@code what} of item i. */
+    private static String d(int i, String what) {
+        return "__pgt_d" + (i + 1) + "_" + what;
+    }
+
+    /** A numeric SUM or any AVG: the result's scale is the widest scale among the values. */
+    private boolean scaleSensitive(int i) {
+        AggregateCall.Kind k = calls.get(i).kind();
+        return k == AggregateCall.Kind.AVG || k == AggregateCall.Kind.SUM && types.get(i).equals("numeric");
+    }
+
+    private List<String> allColumns() {
+        List<String> out = new ArrayList<>(items.stream().map(ProjectOperator.Item::name).toList());
+        hiddenColumns().forEach(c -> out.add(c.name()));
+        return out;
+    }
+
+    @Override
+    public List<DeltaOperator> children() {
+        return List.of(child);
+    }
+
+    private String key() {
+        return groupBy.isEmpty() ? "0::bigint" : ZSet.hash(groupBy);
+    }
+
+    /** The full aggregate over {@code from}, with the hidden counters, restricted by {@code where}. */
+    private String aggregate(String from, String where) {
+        StringBuilder b = new StringBuilder("SELECT ");
+        for (ProjectOperator.Item item : items) {
+            b.append(item.expression()).append(" AS ").append(Sql.q(item.name())).append(", ");
+        }
+        b.append("count(*) AS ").append(COUNT);
+        for (int i = 0; i < calls.size(); i++) {
+            AggregateCall c = calls.get(i);
+            if (c.kind() == AggregateCall.Kind.SUM || c.kind() == AggregateCall.Kind.AVG) {
+                b.append(", count(*) FILTER (WHERE ").append(c.counted()).append(") AS ").append(n(i));
+            }
+            if (c.kind() == AggregateCall.Kind.AVG) {
+                b.append(", sum((").append(c.argument()).append(")::numeric) FILTER (WHERE ").append(c.counted())
+                        .append(") AS ").append(sum(i));
+            }
+        }
+        b.append(", ").append(key()).append(" AS ").append(DiffResult.ROW_ID).append(" FROM ").append(from)
+                .append(" g");
+        if (where != null) {
+            b.append(" WHERE ").append(where);
+        }
+        if (!groupBy.isEmpty()) {
+            b.append(" GROUP BY ").append(String.join(", ", groupBy));
+        }
+        return b.toString();
+    }
+
+    @Override
+    public DiffResult generateDelta(DiffContext ctx, List<DiffResult> in) {
+        DiffResult c = in.get(0);
+        String w = DiffResult.WEIGHT;
+        String rid = DiffResult.ROW_ID;
+        String storageRid = MaintenancePlan.STORAGE_ROW_ID;
+        List<String> all = allColumns();
+
+        // per touched group: key values and the delta's sums
+        StringBuilder dg = new StringBuilder("SELECT ");
+        for (int i = 0; i < calls.size(); i++) {
+            if (calls.get(i).kind() == AggregateCall.Kind.KEY) {
+                dg.append(items.get(i).expression()).append(" AS ").append(Sql.q(items.get(i).name())).append(", ");
+            }
+        }
+        dg.append(key()).append(" AS ").append(rid).append(", sum(g.").append(w).append(") AS __pgt_dc");
+        for (int i = 0; i < calls.size(); i++) {
+            AggregateCall call = calls.get(i);
+            String x = "(" + call.argument() + ")";
+            String counted = " FILTER (WHERE " + call.counted() + ")";
+            String ins = " FILTER (WHERE " + call.counted() + " AND g." + w + " > 0)";
+            String del = " FILTER (WHERE " + call.counted() + " AND g." + w + " < 0)";
+            switch (call.kind()) {
+                case COUNT -> dg.append(", sum(g.").append(w).append(")").append(counted).append(" AS ").append(d(i, "c"));
+                case SUM, AVG -> {
+                    dg.append(", sum(g.").append(w).append(")").append(counted).append(" AS ").append(d(i, "n"));
+                    dg.append(", sum(g.").append(w).append("::numeric * ").append(x).append(")").append(counted)
+                            .append(" AS ").append(d(i, "s"));
+                    if (scaleSensitive(i)) {
+                        // widest scale among removed values; non-finite values (no scale) count as widest
+                        dg.append(", max(coalesce(scale(").append(x).append("::numeric), 2147483647))").append(del)
+                                .append(" AS ").append(d(i, "sc"));
+                    }
+                }
+                case MIN, MAX -> {
+                    String fn = call.kind() == AggregateCall.Kind.MIN ? "min(" : "max(";
+                    dg.append(", ").append(fn).append(x).append(")").append(ins).append(" AS ").append(d(i, "i"));
+                    dg.append(", ").append(fn).append(x).append(")").append(del).append(" AS ").append(d(i, "x"));
+                }
+                default -> {
+                }
+            }
+        }
+        dg.append(" FROM (").append(c.deltaSql()).append(") g");
+        if (!groupBy.isEmpty()) {
+            dg.append(" GROUP BY ").append(String.join(", ", groupBy));
+        }
+
+        // stored row + delta = new row; inv marks groups to rescan
+        String newCount = "(coalesce(s." + COUNT + ", 0) + coalesce(dg.__pgt_dc, 0))";
+        List<String> values = new ArrayList<>();
+        List<String> hidden = new ArrayList<>();
+        List<String> inv = new ArrayList<>();
+        hidden.add(newCount + "::bigint");
+        for (int i = 0; i < calls.size(); i++) {
+            String col = Sql.q(items.get(i).name());
+            String old = "s." + col;
+            String newN = "(coalesce(s." + n(i) + ", 0) + coalesce(dg." + d(i, "n") + ", 0))";
+            switch (calls.get(i).kind()) {
+                case KEY -> values.add("dg." + col);
+                case COUNT -> values.add("(coalesce(" + old + ", 0) + coalesce(dg." + d(i, "c") + ", 0))::bigint");
+                case SUM -> {
+                    values.add("CASE WHEN " + newN + " = 0 THEN NULL ELSE (coalesce(" + old + ", 0) + coalesce(dg."
+                            + d(i, "s") + ", 0))::" + types.get(i) + " END");
+                    hidden.add(newN + "::bigint");
+                }
+                case AVG -> {
+                    String newSum = "CASE WHEN " + newN + " = 0 THEN NULL ELSE coalesce(s." + sum(i) + ", 0) + coalesce(dg."
+                            + d(i, "s") + ", 0) END";
+                    values.add("(" + newSum + ") / " + newN + "::numeric");
+                    hidden.add(newN + "::bigint");
+                    hidden.add(newSum);
+                    old = "s." + sum(i);
+                }
+                case MIN -> {
+                    values.add("least(" + old + ", dg." + d(i, "i") + ")");
+                    inv.add("dg." + d(i, "x") + " IS NOT NULL AND NOT coalesce(dg." + d(i, "x") + " > " + old
+                            + ", false)");
+                }
+                case MAX -> {
+                    values.add("greatest(" + old + ", dg." + d(i, "i") + ")");
+                    inv.add("dg." + d(i, "x") + " IS NOT NULL AND NOT coalesce(dg." + d(i, "x") + " < " + old
+                            + ", false)");
+                }
+            }
+            if (scaleSensitive(i)) {
+                inv.add("dg." + d(i, "sc") + " > 0 AND dg." + d(i, "sc") + " >= coalesce(scale(" + old + "), 0)");
+            }
+        }
+        values.addAll(hidden);
+        StringBuilder j = new StringBuilder("SELECT ");
+        for (int i = 0; i < all.size(); i++) {
+            j.append(values.get(i)).append(" AS ").append(Sql.q(all.get(i))).append(", ");
+        }
+        j.append("dg.").append(rid).append(", ").append(newCount).append(" AS __pgt_nc, ")
+                .append(inv.isEmpty() ? "false" : "coalesce((" + String.join(") OR (", inv) + "), false)")
+                .append(" AS __pgt_inv FROM __pgt_dg dg LEFT JOIN ").append(DiffContext.STORAGE_CTE).append(" s ON s.")
+                .append(storageRid).append(" = dg.").append(rid);
+
+        StringBuilder delta = new StringBuilder("WITH __pgt_dg AS (").append(dg).append("), __pgt_j AS (").append(j)
+                .append(") SELECT ").append(Sql.columns("j", all)).append(", j.").append(rid).append(", 1 AS ")
+                .append(w).append(" FROM __pgt_j j WHERE NOT j.__pgt_inv");
+        if (!groupBy.isEmpty()) {
+            delta.append(" AND j.__pgt_nc > 0");
+        }
+        if (!inv.isEmpty()) {
+            String where = groupBy.isEmpty() ? null
+                    : key() + " IN (SELECT __pgt_rid FROM __pgt_j WHERE __pgt_inv)";
+            delta.append(" UNION ALL SELECT ").append(Sql.columns("r", all)).append(", r.").append(rid)
+                    .append(", 1 FROM (").append(aggregate("(" + c.currentSql() + ")", where))
+                    .append(") r WHERE EXISTS (SELECT 1 FROM __pgt_j WHERE __pgt_inv)");
+        }
+        delta.append(" UNION ALL SELECT ").append(Sql.columns("s", all)).append(", s.").append(storageRid)
+                .append(", -1 FROM ").append(DiffContext.STORAGE_CTE).append(" s WHERE s.").append(storageRid)
+                .append(" IN (SELECT ").append(rid).append(" FROM __pgt_dg)");
+
+        String current = aggregate("(" + c.currentSql() + ")", null);
+        return new DiffResult(current, delta.toString(), all, true);
+    }
+
+    @Override
+    public String describe() {
+        return "AlgebraicAggregate(" + groupBy.size() + " keys)";
+    }
+}
