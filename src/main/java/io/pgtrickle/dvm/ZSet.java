@@ -49,6 +49,15 @@ public final class ZSet {
         return "hashtextextended(ROW(" + row + ")::text, 0)";
     }
 
+    /**
+     * A necessary condition for a row's group to be among {@code keyValues} (a subquery yielding
+     * values of {@code firstKey}), written so that an index on the first group column can serve it:
+     * the exact test on the full key's hash goes alongside it.
+     */
+    public static String keyPrefilter(String firstKey, String keyValues) {
+        return "((" + firstKey + ") = ANY (ARRAY(" + keyValues + ")) OR (" + firstKey + ") IS NULL)";
+    }
+
     /** Whether the delta has any row: an uncorrelated test PostgreSQL evaluates once. */
     public static String changed(DiffResult r) {
         return "EXISTS (SELECT 1 FROM (" + r.deltaSql() + ") __pgt_any)";

@@ -170,6 +170,9 @@ public final class AlgebraicAggregateOperator implements DeltaOperator {
                 dg.append(items.get(i).expression()).append(" AS ").append(Sql.q(items.get(i).name())).append(", ");
             }
         }
+        if (!groupBy.isEmpty()) {
+            dg.append(groupBy.get(0)).append(" AS __pgt_g0, ");
+        }
         dg.append(key()).append(" AS ").append(rid).append(", sum(g.").append(w).append(") AS __pgt_dc");
         for (int i = 0; i < calls.size(); i++) {
             AggregateCall call = calls.get(i);
@@ -262,7 +265,8 @@ public final class AlgebraicAggregateOperator implements DeltaOperator {
         }
         if (!inv.isEmpty()) {
             String where = groupBy.isEmpty() ? null
-                    : key() + " IN (SELECT __pgt_rid FROM __pgt_j WHERE __pgt_inv)";
+                    : ZSet.keyPrefilter(groupBy.get(0), "SELECT __pgt_g0 FROM __pgt_dg") + " AND " + key()
+                            + " IN (SELECT __pgt_rid FROM __pgt_j WHERE __pgt_inv)";
             delta.append(" UNION ALL SELECT ").append(Sql.columns("r", all)).append(", r.").append(rid)
                     .append(", 1 FROM (").append(aggregate("(" + c.currentSql() + ")", where))
                     .append(") r WHERE EXISTS (SELECT 1 FROM __pgt_j WHERE __pgt_inv)");
