@@ -31,7 +31,7 @@ enum FailureKind {
         return sqlState != null && PERMANENT_STATES.contains(sqlState) ? PERMANENT : TRANSIENT;
     }
 
-    static boolean isOutOfMemory(String sqlState, String message) {
+    private static boolean isOutOfMemory(String sqlState, String message) {
         return "53200".equals(sqlState)
                 || (message != null && message.toLowerCase(Locale.ROOT).contains("out of memory"));
     }
