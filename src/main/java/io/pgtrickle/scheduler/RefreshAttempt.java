@@ -1,0 +1,135 @@
+package io.pgtrickle.scheduler;
+
+import io.pgtrickle.catalog.CatalogStore;
+import io.pgtrickle.catalog.StreamTable;
+import io.pgtrickle.config.AllSettings;
+import io.pgtrickle.observability.LatencyRecorder;
+import io.pgtrickle.observability.WorkerMetrics;
+import io.pgtrickle.refresh.Initiator;
+import io.pgtrickle.refresh.RefreshOutcome;
+import io.pgtrickle.refresh.Refresher;
+import io.pgtrickle.sql.Db;
+import java.lang.System.Logger.Level;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.OffsetDateTime;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+
+/**
+ * One scheduled refresh of a stream table, on a refresh thread with a pooled connection. The table
+ * is row-locked ({@code FOR UPDATE SKIP LOCKED}) for the whole refresh and re-checked once locked,
+ * since another worker may have refreshed it since the tick was planned. A failure is recorded and
+ * remediated by {@link FailureRemediation}; after an out-of-memory failure the refresh is retried
+ * at once with the lowered work memory, up to {@link #MAX_OOM_RETRIES} times.
+ */
+final class RefreshAttempt {
+
+    private static final int MAX_OOM_RETRIES = 3;
+    private static final System.Logger LOG = System.getLogger(Worker.class.getName());
+
+    private final RefreshPool pool;
+    private final DuePolicy due;
+    private final LagRemediation lag;
+    private final FailureRemediation failures;
+    private final WorkerMetrics metrics;
+    private final ObservedTables observed;
+    private final BooleanSupplier stopping;
+
+    RefreshAttempt(RefreshPool pool, DuePolicy due, LagRemediation lag, WorkerMetrics metrics,
+                   ObservedTables observed, BooleanSupplier stopping) {
+        this.pool = pool;
+        this.due = due;
+        this.lag = lag;
+        this.failures = new FailureRemediation(metrics);
+        this.metrics = metrics;
+        this.observed = observed;
+        this.stopping = stopping;
+    }
+
+    /** Refreshes stream table {@code id}, retrying after out-of-memory; never throws. */
+    RefreshResult run(long id, AllSettings s) {
+        if (stopping.getAsBoolean()) {
+            return RefreshResult.SKIPPED;
+        }
+        Connection c = null;
+        try {
+            c = pool.borrow();
+            boolean force = false;
+            for (int attempt = 0; ; attempt++) {
+                Outcome o = once(c, id, s, force);
+                if (o.retry && attempt < MAX_OOM_RETRIES && !stopping.getAsBoolean()) {
+                    force = true; // due when planned; the retry must not be skipped as "not due"
+                    continue;
+                }
+                return o.result;
+            }
+        } catch (SQLException | RuntimeException e) {
+            // The connection broke (or recording the failure did): drop it, count under the known name.
+            LOG.log(Level.WARNING, "pg_trickle worker: refresh of stream table " + id + " failed: " + e.getMessage());
+            metrics.refreshFailed(observed.label(id));
+            Connections.closeQuietly(c);
+            c = null;
+            return RefreshResult.FAILED;
+        } finally {
+            if (c != null) {
+                pool.giveBack(c);
+            }
+        }
+    }
+
+    private record Outcome(RefreshResult result, boolean retry) {
+    }
+
+    private Outcome once(Connection c, long id, AllSettings s, boolean force) throws SQLException {
+        Db db = new Db(c);
+        SchedulerState state = new SchedulerState(db);
+        Optional<StreamTable> locked = new CatalogStore(db).lock(id, true);
+        if (locked.isEmpty()) {
+            c.rollback(); // another worker is refreshing it, or it was dropped
+            return new Outcome(RefreshResult.SKIPPED, false);
+        }
+        StreamTable st = locked.get();
+        SchedulerState.Row row = state.row(id);
+        if (!row.runnable()) {
+            c.rollback();
+            return new Outcome(RefreshResult.SKIPPED, false);
+        }
+        OffsetDateTime now = state.clock();
+        Schedule sched = due.schedule(st.schedule());
+        if (!force && row.populated() && !row.needsFull() && !(sched instanceof Schedule.Calculated)
+                && !DuePolicy.timeDue(sched, row.lastAttemptAt(), row.backoffFactor(), now)) {
+            c.rollback(); // refreshed by another worker since this tick was planned
+            return new Outcome(RefreshResult.SKIPPED, false);
+        }
+        if (st.isDifferential() && st.populated() && !st.needsFullRefresh() && !state.hasPendingChanges(id)) {
+            state.touch(id);
+            c.commit();
+            return new Outcome(RefreshResult.UNCHANGED, false);
+        }
+        OffsetDateTime start = OffsetDateTime.now();
+        long started = System.nanoTime();
+        LatencyRecorder latency = LatencyRecorder.keepingSamples();
+        try {
+            RefreshOutcome outcome = new Refresher(db, s.dvm(), latency).refresh(st, Initiator.SCHEDULER);
+            boolean restored = state.afterSuccess(id);
+            String reason = lag.takeReason(id);
+            if (restored) {
+                reason = Worker.REASON_LOCK_RESTORED;
+            }
+            if (reason != null) {
+                state.annotateLatestHistory(id, reason);
+            }
+            c.commit();
+            metrics.refreshed(row.name(), outcome.action().name(), System.nanoTime() - started, outcome.rowsInserted(),
+                    outcome.rowsDeleted(), latency.lastSamplesMs());
+            return new Outcome(RefreshResult.REFRESHED, false);
+        } catch (SQLException e) {
+            Connections.rollbackQuietly(c);
+            if (FailureKind.isConnectionLost(e, c)) {
+                throw e;
+            }
+            return new Outcome(RefreshResult.FAILED, failures.record(c, st, row.name(), start, e, s));
+        }
+    }
+}
