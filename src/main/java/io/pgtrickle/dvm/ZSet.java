@@ -58,6 +58,21 @@ public final class ZSet {
         return "((" + firstKey + ") = ANY (ARRAY(" + keyValues + ")) OR (" + firstKey + ") IS NULL)";
     }
 
+    /**
+     * Whether a row's group (its values of {@code keys}) has a row in the delta of {@code r}: the
+     * groups an operator must recompute. With no keys everything is one group, touched when the
+     * delta is not empty.
+     */
+    public static String touchedGroups(DiffResult r, List<String> keys) {
+        if (keys.isEmpty()) {
+            return changed(r);
+        }
+        String first = keys.get(0);
+        String key = hash(keys);
+        return keyPrefilter(first, "SELECT DISTINCT " + first + " FROM (" + r.deltaSql() + ") d") + " AND " + key
+                + " IN (SELECT " + key + " FROM (" + r.deltaSql() + ") d)";
+    }
+
     /** Whether the delta has any row: an uncorrelated test PostgreSQL evaluates once. */
     public static String changed(DiffResult r) {
         return "EXISTS (SELECT 1 FROM (" + r.deltaSql() + ") __pgt_any)";

@@ -116,6 +116,21 @@ final class DvmHarness {
         }
     }
 
+    /**
+     * The scenario the operator property classes share, reproducible from {@code seed}: fresh
+     * tables t1 (keyed, 8 rows), t2 (keyless, 7), t3 (keyed or not, 6) and t4 (keyed, 5), then a
+     * stream table for {@code query} through four rounds of random writes to all of them.
+     */
+    void runOnStandardTables(String query, long seed) throws Exception {
+        Random rnd = new Random(seed);
+        reset();
+        table("t1", true, 8, rnd);
+        table("t2", false, 7, rnd);
+        table("t3", rnd.nextBoolean(), 6, rnd);
+        table("t4", true, 5, rnd);
+        run(query, 4, rnd, "t1", "t2", "t3", "t4");
+    }
+
     /** The whole scenario: tables exist; {@code batches} rounds of writes to every table, then refresh. */
     void run(String query, int batches, Random rnd, String... writeTables) throws Exception {
         create("st", query);

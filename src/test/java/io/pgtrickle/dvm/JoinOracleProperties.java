@@ -1,6 +1,5 @@
 package io.pgtrickle.dvm;
 
-import java.util.Random;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
@@ -27,13 +26,7 @@ class JoinOracleProperties {
     @Property(tries = 18)
     void joinsStayEqualToTheirQuery(@ForAll @IntRange(min = 0, max = 8) int query, @ForAll long seed)
             throws Exception {
-        Random rnd = new Random(seed);
-        H.reset();
-        H.table("t1", true, 8, rnd);
-        H.table("t2", false, 7, rnd);
-        H.table("t3", rnd.nextBoolean(), 6, rnd);
-        H.table("t4", true, 5, rnd);
-        H.run(QUERIES[query], 4, rnd, "t1", "t2", "t3", "t4");
+        H.runOnStandardTables(QUERIES[query], seed);
     }
 
     @AfterContainer

@@ -64,9 +64,7 @@ public final class AggregateOperator implements DeltaOperator {
     public DiffResult generateDelta(DiffContext ctx, List<DiffResult> in) {
         DiffResult c = in.get(0);
         String key = groupBy.isEmpty() ? "0::bigint" : ZSet.hash(groupBy);
-        String touched = groupBy.isEmpty() ? ZSet.changed(c)
-                : ZSet.keyPrefilter(groupBy.get(0), "SELECT DISTINCT " + groupBy.get(0) + " FROM (" + c.deltaSql()
-                        + ") d") + " AND " + key + " IN (SELECT " + key + " FROM (" + c.deltaSql() + ") d)";
+        String touched = ZSet.touchedGroups(c, groupBy);
         String current = aggregate("(" + c.currentSql() + ")", key, null, null);
         String delta = aggregate("(" + c.currentSql() + ")", key, touched, "1") + " UNION ALL "
                 + aggregate("(" + ZSet.oldRows(c, touched) + ")", key, null, "-1");

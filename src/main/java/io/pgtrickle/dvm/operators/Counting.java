@@ -20,6 +20,17 @@ final class Counting {
     }
 
     /**
+     * The result of such an operator: its current state is the inputs combined by {@code setOp}
+     * (which must agree with {@code f}), its delta comes from {@code f}.
+     *
+     * @param keyed true when f is 0 or 1 (row id = content hash), false for multiset outputs
+     */
+    static DiffResult result(DiffContext ctx, List<DiffResult> in, String setOp, Function<List<String>, String> f,
+                             boolean keyed) {
+        return new DiffResult(current(in, setOp, keyed), delta(ctx, in, f, keyed), in.get(0).columns(), keyed);
+    }
+
+    /**
      * @param f multiplicity as SQL, given the count expressions of each input
      * @param keyed true when f is 0 or 1 (row id = content hash), false for multiset outputs
      */

@@ -20,8 +20,7 @@ public final class DistinctOperator implements DeltaOperator {
 
     @Override
     public DiffResult generateDelta(DiffContext ctx, List<DiffResult> in) {
-        String delta = Counting.delta(ctx, in, n -> Counting.positive(n.get(0)), true);
-        return new DiffResult(Counting.current(in, "UNION", true), delta, in.get(0).columns(), true);
+        return Counting.result(ctx, in, "UNION", n -> Counting.positive(n.get(0)), true);
     }
 
     @Override

@@ -2,7 +2,6 @@ package io.pgtrickle.dvm.operators;
 
 import io.pgtrickle.dvm.DiffContext;
 import io.pgtrickle.dvm.DiffResult;
-import io.pgtrickle.dvm.JoinSql;
 import java.util.List;
 
 /**
@@ -10,28 +9,15 @@ import java.util.List;
  * in SELECT or WHERE: its value becomes a column of every input row, so the delta is that of a
  * cross join with a one-row relation — a change of the value re-emits every row.
  */
-public final class ScalarSubqueryOperator implements DeltaOperator {
-
-    private final DeltaOperator input;
-    private final DeltaOperator subquery;
+public final class ScalarSubqueryOperator extends TwoInputOperator {
 
     public ScalarSubqueryOperator(DeltaOperator input, DeltaOperator subquery) {
-        this.input = input;
-        this.subquery = subquery;
-    }
-
-    @Override
-    public List<DeltaOperator> children() {
-        return List.of(input, subquery);
+        super(input, subquery);
     }
 
     @Override
     public DiffResult generateDelta(DiffContext ctx, List<DiffResult> in) {
-        DiffResult l = in.get(0);
-        DiffResult s = in.get(1);
-        boolean keyed = l.keyed() && s.keyed();
-        return new DiffResult(JoinSql.innerCurrent(l, s, "TRUE", keyed), JoinSql.innerDelta(l, s, "TRUE", keyed),
-                JoinSql.columns(l, s), keyed);
+        return Joins.inner(in, "TRUE");
     }
 
     @Override

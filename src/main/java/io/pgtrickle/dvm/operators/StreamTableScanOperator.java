@@ -4,7 +4,6 @@ import io.pgtrickle.dvm.DiffContext;
 import io.pgtrickle.dvm.DiffResult;
 import io.pgtrickle.dvm.MaintenancePlan;
 import io.pgtrickle.dvm.SourceTable;
-import io.pgtrickle.dvm.Sql;
 import java.util.List;
 
 /**
@@ -31,17 +30,7 @@ public final class StreamTableScanOperator implements DeltaOperator {
 
     @Override
     public DiffResult generateDelta(DiffContext ctx, List<DiffResult> children) {
-        List<String> cols = visibleColumns(source);
-        String rid = "s." + MaintenancePlan.STORAGE_ROW_ID;
-        String current = "SELECT " + Sql.columns("s", cols) + ", " + rid + " AS " + DiffResult.ROW_ID
-                + " FROM " + source.name().quoted() + " s";
-        String f = DiffContext.FRONTIER_CTE;
-        String delta = "SELECT " + Sql.columns("s", cols) + ", " + rid + " AS " + DiffResult.ROW_ID
-                + ", CASE s.__pgt_action WHEN 'I' THEN 1 ELSE -1 END AS " + DiffResult.WEIGHT
-                + " FROM " + source.bufferTable() + " s, " + f
-                + " WHERE s.__pgt_action IN ('I', 'D') AND s.__pgt_xid >= pg_snapshot_xmin(" + f + ".prev)"
-                + " AND NOT " + DiffContext.consumedAtFrontier("s.__pgt_xid");
-        return new DiffResult(current, delta, cols, true);
+        return SourceScan.of(source, visibleColumns(source), "s." + MaintenancePlan.STORAGE_ROW_ID, true);
     }
 
     @Override

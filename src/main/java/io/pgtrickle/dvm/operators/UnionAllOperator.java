@@ -6,19 +6,10 @@ import io.pgtrickle.dvm.ZSet;
 import java.util.List;
 
 /** UNION ALL: linear, the deltas side by side; keyed when both inputs are (row id tagged by branch). */
-public final class UnionAllOperator implements DeltaOperator {
-
-    private final DeltaOperator left;
-    private final DeltaOperator right;
+public final class UnionAllOperator extends TwoInputOperator {
 
     public UnionAllOperator(DeltaOperator left, DeltaOperator right) {
-        this.left = left;
-        this.right = right;
-    }
-
-    @Override
-    public List<DeltaOperator> children() {
-        return List.of(left, right);
+        super(left, right);
     }
 
     @Override

@@ -5,25 +5,15 @@ import io.pgtrickle.dvm.DiffResult;
 import java.util.List;
 
 /** UNION: a row is present while its count over both inputs is positive; keyed by content hash. */
-public final class UnionOperator implements DeltaOperator {
-
-    private final DeltaOperator left;
-    private final DeltaOperator right;
+public final class UnionOperator extends TwoInputOperator {
 
     public UnionOperator(DeltaOperator left, DeltaOperator right) {
-        this.left = left;
-        this.right = right;
-    }
-
-    @Override
-    public List<DeltaOperator> children() {
-        return List.of(left, right);
+        super(left, right);
     }
 
     @Override
     public DiffResult generateDelta(DiffContext ctx, List<DiffResult> in) {
-        String delta = Counting.delta(ctx, in, n -> Counting.positive(n.get(0) + " + " + n.get(1)), true);
-        return new DiffResult(Counting.current(in, "UNION", true), delta, in.get(0).columns(), true);
+        return Counting.result(ctx, in, "UNION", n -> Counting.positive(n.get(0) + " + " + n.get(1)), true);
     }
 
     @Override

@@ -31,10 +31,7 @@ public final class WindowOperator implements DeltaOperator {
     @Override
     public DiffResult generateDelta(DiffContext ctx, List<DiffResult> in) {
         DiffResult c = in.get(0);
-        String touched = partitionBy.isEmpty() ? ZSet.changed(c)
-                : ZSet.keyPrefilter(partitionBy.get(0), "SELECT DISTINCT " + partitionBy.get(0) + " FROM ("
-                        + c.deltaSql() + ") d") + " AND " + ZSet.hash(partitionBy) + " IN (SELECT "
-                        + ZSet.hash(partitionBy) + " FROM (" + c.deltaSql() + ") d)";
+        String touched = ZSet.touchedGroups(c, partitionBy);
         String current = select("(" + c.currentSql() + ")", null, null);
         String delta = select("(" + c.currentSql() + ")", touched, "1") + " UNION ALL "
                 + select("(" + ZSet.oldRows(c, touched) + ")", null, "-1");
