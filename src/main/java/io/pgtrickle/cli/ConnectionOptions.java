@@ -1,9 +1,9 @@
 package io.pgtrickle.cli;
 
+import io.pgtrickle.sql.LibpqEnvironment;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.util.Map;
 import java.util.Properties;
 import picocli.CommandLine.Option;
 
@@ -15,31 +15,10 @@ final class ConnectionOptions {
                     + " Default: built from PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD.")
     String url;
 
-    String resolvedUrl() {
-        return url != null ? url : fromEnvironment(System.getenv());
-    }
-
-    static String fromEnvironment(Map<String, String> env) {
-        String host = env.getOrDefault("PGHOST", "localhost");
-        if (host.startsWith("/")) {
-            host = "localhost"; // pgjdbc speaks TCP only; a socket directory means the local server
-        }
-        String port = env.getOrDefault("PGPORT", "5432");
-        String user = env.getOrDefault("PGUSER", System.getProperty("user.name"));
-        String database = env.getOrDefault("PGDATABASE", user);
-        return "jdbc:postgresql://" + host + ":" + port + "/" + database;
-    }
-
     Connection open() throws SQLException {
-        Properties props = new Properties();
-        if (url == null) {
-            props.setProperty("user", System.getenv().getOrDefault("PGUSER", System.getProperty("user.name")));
-            String password = System.getenv("PGPASSWORD");
-            if (password != null) {
-                props.setProperty("password", password);
-            }
-        }
+        String resolved = url != null ? url : LibpqEnvironment.jdbcUrl(System.getenv());
+        Properties props = LibpqEnvironment.credentials(System.getenv(), resolved);
         props.setProperty("ApplicationName", "pg_trickle");
-        return DriverManager.getConnection(resolvedUrl(), props);
+        return DriverManager.getConnection(resolved, props);
     }
 }

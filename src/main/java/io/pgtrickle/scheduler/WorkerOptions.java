@@ -4,9 +4,8 @@ import io.pgtrickle.config.AllSettings;
 import io.pgtrickle.config.Setting;
 import io.pgtrickle.config.SettingsSource;
 import io.pgtrickle.observability.TelemetryOptions;
+import io.pgtrickle.sql.LibpqEnvironment;
 import io.pgtrickle.sql.PgTrickleException;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.sql.DriverManager;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -104,19 +103,13 @@ public final class WorkerOptions {
                 }
             }
         }
-        Properties props = new Properties();
         if (url == null) {
             url = env.get("PG_TRICKLE_URL");
         }
         if (url == null || url.isBlank()) {
-            url = libpqUrl(env);
+            url = LibpqEnvironment.jdbcUrl(env);
         }
-        if (env.get("PGPASSWORD") != null && !url.contains("password=")) {
-            props.setProperty("password", env.get("PGPASSWORD"));
-        }
-        if (env.get("PGUSER") != null && !url.contains("user=")) {
-            props.setProperty("user", env.get("PGUSER"));
-        }
+        Properties props = LibpqEnvironment.credentials(env, url);
         props.putIfAbsent("ApplicationName", env.getOrDefault("PGAPPNAME", "pg_trickle worker"));
         WorkerOptions o = new WorkerOptions(url, props, flags, Map.copyOf(env), shutdownTimeout,
                 TelemetryOptions.resolve(otelFlags, env));
@@ -124,18 +117,6 @@ public final class WorkerOptions {
         return o;
     }
 
-    private static String libpqUrl(Map<String, String> env) {
-        String host = env.getOrDefault("PGHOST", "localhost");
-        String port = env.getOrDefault("PGPORT", "5432");
-        String user = env.getOrDefault("PGUSER", System.getProperty("user.name"));
-        String db = env.getOrDefault("PGDATABASE", user);
-        StringBuilder url = new StringBuilder("jdbc:postgresql://").append(host).append(':').append(port).append('/')
-                .append(URLEncoder.encode(db, StandardCharsets.UTF_8));
-        if (env.get("PGSSLMODE") != null) {
-            url.append("?sslmode=").append(URLEncoder.encode(env.get("PGSSLMODE"), StandardCharsets.UTF_8));
-        }
-        return url.toString();
-    }
 
     /** Flag name (without --) for every setting: pg_trickle.refresh_workers -> refresh-workers. */
     public static Map<String, Setting<?>> flagNames() {

@@ -62,10 +62,7 @@ public final class Db {
         return rows.isEmpty() ? Optional.empty() : Optional.ofNullable(rows.get(0));
     }
 
-    /**
-     * Runs a catalog statement with bind parameters. Uses executeQuery with a RETURNING-free
-     * wrapper when needed is the caller's business; plain DML is fine on both drivers.
-     */
+    /** Runs a catalog DML statement with bind parameters (no user text in it). */
     public int update(String sql, Object... params) throws SQLException {
         try (PreparedStatement ps = prepare(sql, params)) {
             int n = ps.executeUpdate();
