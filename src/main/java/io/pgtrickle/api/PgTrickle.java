@@ -75,7 +75,7 @@ public final class PgTrickle {
         }
     }
 
-    /** alter_stream_table: null means unchanged; a new query rebuilds the table on its next refresh. */
+    /** alter_stream_table: null means unchanged; a new query or mode rebuilds and repopulates the table at once. */
     public void alterStreamTable(String name, String query, String schedule, String refreshMode, String status,
                                  String preset) throws SQLException {
         requireCatalog();
