@@ -53,7 +53,7 @@ class AlgebraicAggregateOracleProperties {
                     batch(t, rnd);
                 }
             }
-            H.refreshAndCheck("st", q);
+            H.refreshAndAssertEqual("st", q);
         }
     }
 

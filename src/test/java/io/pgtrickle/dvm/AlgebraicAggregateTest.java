@@ -38,7 +38,7 @@ class AlgebraicAggregateTest {
         });
     }
 
-    private String refreshAndCheck(String name, String query) throws Exception {
+    private String refreshAndAssertEqual(String name, String query) throws Exception {
         String action = Tx.run(url, p -> p.refreshStreamTable(name)).action().name();
         try (Connection c = TestDatabase.connect(url)) {
             assertEquals(List.of(), Oracle.differences(c, name, query), name);
@@ -77,8 +77,8 @@ class AlgebraicAggregateTest {
         }
         Tx.sql(url, "INSERT INTO t VALUES (20, 5, NULL, 1, 1, 'x')", "DELETE FROM t WHERE k = 1",
                 "UPDATE t SET k = 7 WHERE id = 3");
-        assertEquals("DIFFERENTIAL", refreshAndCheck("st", q));
-        assertEquals("DIFFERENTIAL", refreshAndCheck("st_counts", noAvg));
+        assertEquals("DIFFERENTIAL", refreshAndAssertEqual("st", q));
+        assertEquals("DIFFERENTIAL", refreshAndAssertEqual("st_counts", noAvg));
     }
 
     @Test
@@ -112,19 +112,19 @@ class AlgebraicAggregateTest {
         String top = "SELECT n, sv, ax FROM g";
         create("g2", top);
         Tx.sql(url, "DELETE FROM t");
-        assertEquals("DIFFERENTIAL", refreshAndCheck("g", q));
-        assertEquals("DIFFERENTIAL", refreshAndCheck("g2", top));
+        assertEquals("DIFFERENTIAL", refreshAndAssertEqual("g", q));
+        assertEquals("DIFFERENTIAL", refreshAndAssertEqual("g2", top));
         try (Connection c = TestDatabase.connect(url)) {
             assertEquals(1, Oracle.count(c, "SELECT count(*) FROM g WHERE n = 0 AND sv IS NULL AND ax IS NULL"));
         }
         Tx.sql(url, "INSERT INTO t VALUES (1, 1, 4, 1, 2.50, 'a'), (2, 1, 6, 1, 1.5, 'b')");
-        assertEquals("DIFFERENTIAL", refreshAndCheck("g", q));
-        assertEquals("DIFFERENTIAL", refreshAndCheck("g2", top));
+        assertEquals("DIFFERENTIAL", refreshAndAssertEqual("g", q));
+        assertEquals("DIFFERENTIAL", refreshAndAssertEqual("g2", top));
         // a FULL refresh (TRUNCATE) writes the same counters the differential path keeps
         Tx.sql(url, "TRUNCATE t", "INSERT INTO t VALUES (3, 2, 8, 1, 0.125, 'c')");
-        assertEquals("FULL", refreshAndCheck("g", q));
+        assertEquals("FULL", refreshAndAssertEqual("g", q));
         Tx.sql(url, "DELETE FROM t WHERE id = 3", "INSERT INTO t VALUES (4, 2, 9, 1, 1, 'd')");
-        assertEquals("DIFFERENTIAL", refreshAndCheck("g", q));
-        assertEquals("DIFFERENTIAL", refreshAndCheck("g2", top));
+        assertEquals("DIFFERENTIAL", refreshAndAssertEqual("g", q));
+        assertEquals("DIFFERENTIAL", refreshAndAssertEqual("g2", top));
     }
 }

@@ -104,7 +104,7 @@ final class DvmHarness {
     }
 
     /** Refreshes; the refresh must be differential and the result equal to the query. */
-    void refreshAndCheck(String name, String query) throws Exception {
+    void refreshAndAssertEqual(String name, String query) throws Exception {
         RefreshOutcome outcome = Tx.run(url, p -> p.refreshStreamTable(name));
         assertNotEquals("FULL", outcome.action().name(), "refresh of " + name + " fell back to FULL");
         check(name, query);
@@ -119,20 +119,21 @@ final class DvmHarness {
     /**
      * The scenario the operator property classes share, reproducible from {@code seed}: fresh
      * tables t1 (keyed, 8 rows), t2 (keyless, 7), t3 (keyed or not, 6) and t4 (keyed, 5), then a
-     * stream table for {@code query} through four rounds of random writes to all of them.
+     * stream table for {@code query} through four rounds of random writes to all of them, asserting
+     * after every refresh that it equals its query run from scratch.
      */
-    void runOnStandardTables(String query, long seed) throws Exception {
+    void assertStaysEqualOnStandardTables(String query, long seed) throws Exception {
         Random rnd = new Random(seed);
         reset();
         table("t1", true, 8, rnd);
         table("t2", false, 7, rnd);
         table("t3", rnd.nextBoolean(), 6, rnd);
         table("t4", true, 5, rnd);
-        run(query, 4, rnd, "t1", "t2", "t3", "t4");
+        assertStaysEqual(query, 4, rnd, "t1", "t2", "t3", "t4");
     }
 
     /** The whole scenario: tables exist; {@code batches} rounds of writes to every table, then refresh. */
-    void run(String query, int batches, Random rnd, String... writeTables) throws Exception {
+    void assertStaysEqual(String query, int batches, Random rnd, String... writeTables) throws Exception {
         create("st", query);
         for (int b = 0; b < batches; b++) {
             for (String t : writeTables) {
@@ -140,7 +141,7 @@ final class DvmHarness {
                     batch(t, rnd);
                 }
             }
-            refreshAndCheck("st", query);
+            refreshAndAssertEqual("st", query);
         }
     }
 }

@@ -63,8 +63,8 @@ class LinearOperatorsOracleProperties {
                     sql[2 * i + 1] = batch.get(i).keylessSql("k");
                 }
                 Tx.sql(url, sql);
-                refreshAndCheck(KEYED);
-                refreshAndCheck(KEYLESS);
+                refreshAndAssertEqual(KEYED);
+                refreshAndAssertEqual(KEYLESS);
             }
         } finally {
             dropAll(KEYED);
@@ -89,7 +89,7 @@ class LinearOperatorsOracleProperties {
         }
     }
 
-    private static void refreshAndCheck(Map<String, String> tables) throws Exception {
+    private static void refreshAndAssertEqual(Map<String, String> tables) throws Exception {
         for (var e : tables.entrySet()) {
             Tx.run(url, p -> p.refreshStreamTable(e.getKey()));
             try (Connection c = TestDatabase.connect(url)) {

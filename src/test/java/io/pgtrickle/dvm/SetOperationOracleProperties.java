@@ -24,7 +24,7 @@ class SetOperationOracleProperties {
     @Property(tries = 20)
     void staysEqualToItsQuery(@ForAll @IntRange(min = 0, max = 7) int query, @ForAll long seed)
             throws Exception {
-        H.runOnStandardTables(QUERIES[query], seed);
+        H.assertStaysEqualOnStandardTables(QUERIES[query], seed);
     }
 
     @AfterContainer

@@ -36,8 +36,8 @@ class StreamTableSourceProperties {
             for (String t : new String[] {"t1", "t2", "t3"}) {
                 H.batch(t, rnd);
             }
-            H.refreshAndCheck("up", up);
-            H.refreshAndCheck("down", down);
+            H.refreshAndAssertEqual("up", up);
+            H.refreshAndAssertEqual("down", down);
         }
     }
 
