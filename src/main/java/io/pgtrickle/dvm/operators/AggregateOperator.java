@@ -15,9 +15,8 @@ import java.util.List;
  * A top-level aggregate whose items are all algebraic ({@link #calls()}) is maintained by
  * {@link AlgebraicAggregateOperator} instead.
  */
-public final class AggregateOperator implements DeltaOperator {
+public final class AggregateOperator extends OneInputOperator {
 
-    private final DeltaOperator child;
     private final List<String> groupBy;
     private final List<ProjectOperator.Item> items;
     private final String having;
@@ -31,15 +30,11 @@ public final class AggregateOperator implements DeltaOperator {
      */
     public AggregateOperator(DeltaOperator child, List<String> groupBy, List<ProjectOperator.Item> items,
                              String having, List<AggregateCall> calls) {
-        this.child = child;
+        super(child);
         this.groupBy = List.copyOf(groupBy);
         this.items = List.copyOf(items);
         this.having = having;
         this.calls = calls == null ? null : List.copyOf(calls);
-    }
-
-    DeltaOperator child() {
-        return child;
     }
 
     List<String> groupBy() {
@@ -53,11 +48,6 @@ public final class AggregateOperator implements DeltaOperator {
     /** The SELECT list as algebraic calls, or null (some item is not algebraic, or there is a HAVING). */
     List<AggregateCall> calls() {
         return having == null ? calls : null;
-    }
-
-    @Override
-    public List<DeltaOperator> children() {
-        return List.of(child);
     }
 
     @Override

@@ -20,18 +20,17 @@ import java.util.List;
  * or the widest-scale (or non-finite) value of a numeric SUM / AVG, whose result scale is the
  * widest input scale in PostgreSQL. Valid only at the root of the tree, over the storage it keeps.
  */
-public final class AlgebraicAggregateOperator implements DeltaOperator {
+public final class AlgebraicAggregateOperator extends OneInputOperator {
 
     public static final String COUNT = "__pgt_count";
 
-    private final DeltaOperator child;
     private final List<String> groupBy;
     private final List<ProjectOperator.Item> items;
     private final List<AggregateCall> calls;
     private final List<String> types;
 
     private AlgebraicAggregateOperator(AggregateOperator agg, List<AggregateCall> calls, List<String> types) {
-        this.child = agg.child();
+        super(agg.child());
         this.groupBy = agg.groupBy();
         this.items = agg.items();
         this.calls = calls;
@@ -116,11 +115,6 @@ public final class AlgebraicAggregateOperator implements DeltaOperator {
         List<String> out = new ArrayList<>(items.stream().map(ProjectOperator.Item::name).toList());
         hiddenColumns().forEach(c -> out.add(c.name()));
         return out;
-    }
-
-    @Override
-    public List<DeltaOperator> children() {
-        return List.of(child);
     }
 
     private String key() {

@@ -5,17 +5,10 @@ import io.pgtrickle.dvm.DiffResult;
 import java.util.List;
 
 /** SELECT DISTINCT: a row is present while its count in the input is positive; keyed by content hash. */
-public final class DistinctOperator implements DeltaOperator {
-
-    private final DeltaOperator child;
+public final class DistinctOperator extends OneInputOperator {
 
     public DistinctOperator(DeltaOperator child) {
-        this.child = child;
-    }
-
-    @Override
-    public List<DeltaOperator> children() {
-        return List.of(child);
+        super(child);
     }
 
     @Override

@@ -5,9 +5,8 @@ import io.pgtrickle.dvm.DiffResult;
 import java.util.List;
 
 /** WHERE: linear, so the delta is the predicate applied to the child's delta. */
-public final class FilterOperator implements DeltaOperator {
+public final class FilterOperator extends OneInputOperator {
 
-    private final DeltaOperator child;
     private final String alias;
     private final String predicate;
 
@@ -16,14 +15,9 @@ public final class FilterOperator implements DeltaOperator {
      * @param predicate the user's predicate text, unchanged
      */
     public FilterOperator(DeltaOperator child, String alias, String predicate) {
-        this.child = child;
+        super(child);
         this.alias = alias;
         this.predicate = predicate;
-    }
-
-    @Override
-    public List<DeltaOperator> children() {
-        return List.of(child);
     }
 
     @Override

@@ -7,25 +7,19 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** SELECT list: linear; each output column is the user's expression text, renamed. */
-public final class ProjectOperator implements DeltaOperator {
+public final class ProjectOperator extends OneInputOperator {
 
     /** One output column: PostgreSQL expression text and the output name. */
     public record Item(String expression, String name) {
     }
 
-    private final DeltaOperator child;
     private final String alias;
     private final List<Item> items;
 
     public ProjectOperator(DeltaOperator child, String alias, List<Item> items) {
-        this.child = child;
+        super(child);
         this.alias = alias;
         this.items = List.copyOf(items);
-    }
-
-    @Override
-    public List<DeltaOperator> children() {
-        return List.of(child);
     }
 
     @Override

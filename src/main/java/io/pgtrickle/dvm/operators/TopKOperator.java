@@ -11,9 +11,8 @@ import java.util.List;
  * input (−1) and the current input (+1). Ties at the cut make the result as nondeterministic as
  * the query itself.
  */
-public final class TopKOperator implements DeltaOperator {
+public final class TopKOperator extends OneInputOperator {
 
-    private final DeltaOperator child;
     private final String orderBy;
     private final String limit;
     private final String offset;
@@ -24,15 +23,10 @@ public final class TopKOperator implements DeltaOperator {
      * @param offset  OFFSET expression text or null
      */
     public TopKOperator(DeltaOperator child, String orderBy, String limit, String offset) {
-        this.child = child;
+        super(child);
         this.orderBy = orderBy;
         this.limit = limit;
         this.offset = offset;
-    }
-
-    @Override
-    public List<DeltaOperator> children() {
-        return List.of(child);
     }
 
     @Override

@@ -11,21 +11,15 @@ import java.util.List;
  * changed input row is recomputed, −1 for its rows over the OLD input and +1 over the current
  * input (no PARTITION BY: the whole input is one partition). Output is a multiset.
  */
-public final class WindowOperator implements DeltaOperator {
+public final class WindowOperator extends OneInputOperator {
 
-    private final DeltaOperator child;
     private final List<String> partitionBy;
     private final List<ProjectOperator.Item> items;
 
     public WindowOperator(DeltaOperator child, List<String> partitionBy, List<ProjectOperator.Item> items) {
-        this.child = child;
+        super(child);
         this.partitionBy = List.copyOf(partitionBy);
         this.items = List.copyOf(items);
-    }
-
-    @Override
-    public List<DeltaOperator> children() {
-        return List.of(child);
     }
 
     @Override
