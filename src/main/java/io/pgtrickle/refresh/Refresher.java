@@ -65,9 +65,10 @@ public final class Refresher {
         LatencyRecorder.Mark frontierBefore = latency.before(db, st.id(), !sources.isEmpty());
         // Pinned print settings keep row hashes and expressions the same whoever refreshes.
         LocalSettings local = new LocalSettings(db)
-                .setAll(st.sessionSettings())
-                .set(LocalSettings.INTERNAL_APPLY, "on")
-                .set("work_mem", (st.mergeWorkMemMb() != null ? st.mergeWorkMemMb() : settings.mergeWorkMemMb()) + "MB");
+                .withAll(st.sessionSettings())
+                .with(LocalSettings.INTERNAL_APPLY, "on")
+                .with("work_mem", (st.mergeWorkMemMb() != null ? st.mergeWorkMemMb() : settings.mergeWorkMemMb()) + "MB")
+                .apply();
         RefreshOutcome outcome;
         try (TraceSpan delta = Tracing.start(Tracing.DELTA_EXECUTE)) {
             outcome = reason != null

@@ -2,54 +2,74 @@ package io.pgtrickle.sql;
 
 import java.sql.SQLException;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * Transaction-local setting changes that are undone when the work is done, so a PL/Java caller's
- * transaction continues with its own settings. After a failure nothing needs undoing: the
- * transaction (or savepoint) rolls back, and set_config(..., true) with it.
+ * transaction continues with its own settings. Applying and restoring are one round trip each:
+ * a refresh sets several. After a failure nothing needs undoing: the transaction (or savepoint)
+ * rolls back, and set_config(..., true) with it.
  */
 public final class LocalSettings {
 
     /** Set while pg_trickle itself writes to a stream table or drops one (see the guard triggers). */
     public static final String INTERNAL_APPLY = "pg_trickle.internal_apply";
 
+    private static final String SEPARATOR = "\u0001";
+    /** Reads every old value before setting any (MATERIALIZED), then sets them all. */
+    private static final String SET_ALL = "WITH s AS MATERIALIZED (SELECT n, v, coalesce(current_setting(n, true), '') AS old"
+            + " FROM unnest(regexp_split_to_array(?, chr(1)), regexp_split_to_array(?, chr(1))) AS u(n, v))"
+            + " SELECT n, old, set_config(n, v, true) FROM s";
+
     private final Db db;
+    private final Map<String, String> wanted = new LinkedHashMap<>();
     private final Map<String, String> previous = new LinkedHashMap<>();
 
     public LocalSettings(Db db) {
         this.db = db;
     }
 
-    public LocalSettings set(String name, String value) throws SQLException {
-        String before = db.queryOne("SELECT current_setting(?, true), set_config(?, ?, true)",
-                rs -> rs.getString(1), name, name, value).orElse(null);
-        previous.putIfAbsent(name, before == null ? "" : before);
+    public LocalSettings with(String name, String value) {
+        wanted.put(name, value);
         return this;
     }
 
-    /** Applies {@code name=value} pairs separated by chr(1), as stored in the catalog. */
-    public LocalSettings setAll(String pairs) throws SQLException {
-        if (pairs == null || pairs.isEmpty()) {
-            return this;
+    /** Adds {@code name=value} pairs separated by chr(1), as stored in the catalog. */
+    public LocalSettings withAll(String pairs) {
+        if (pairs != null && !pairs.isEmpty()) {
+            for (String pair : pairs.split(SEPARATOR)) {
+                int eq = pair.indexOf('=');
+                with(pair.substring(0, eq), pair.substring(eq + 1));
+            }
         }
-        for (String pair : pairs.split("\u0001")) {
-            int eq = pair.indexOf('=');
-            set(pair.substring(0, eq), pair.substring(eq + 1));
+        return this;
+    }
+
+    public LocalSettings apply() throws SQLException {
+        for (String[] row : setAll(wanted)) {
+            previous.putIfAbsent(row[0], row[1]);
         }
+        wanted.clear();
         return this;
     }
 
     public void restore() throws SQLException {
-        for (Map.Entry<String, String> e : previous.entrySet()) {
-            db.query("SELECT set_config(?, ?, true)", rs -> null, e.getKey(), e.getValue());
-        }
+        setAll(previous);
         previous.clear();
+    }
+
+    private List<String[]> setAll(Map<String, String> settings) throws SQLException {
+        if (settings.isEmpty()) {
+            return List.of();
+        }
+        return db.query(SET_ALL, rs -> new String[] {rs.getString(1), rs.getString(2)},
+                String.join(SEPARATOR, settings.keySet()), String.join(SEPARATOR, settings.values()));
     }
 
     /** Runs {@code work} with pg_trickle's own writes to stream tables allowed. */
     public static void asInternalApply(Db db, SqlAction work) throws SQLException {
-        LocalSettings local = new LocalSettings(db).set(INTERNAL_APPLY, "on");
+        LocalSettings local = new LocalSettings(db).with(INTERNAL_APPLY, "on").apply();
         work.run();
         local.restore();
     }

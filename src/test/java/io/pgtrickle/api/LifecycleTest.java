@@ -114,8 +114,13 @@ class LifecycleTest {
             try (var s = p.db().connection().createStatement()) {
                 s.execute("INSERT INTO src VALUES (500, 5)");
                 s.execute("UPDATE src SET v = -1 WHERE id = 1");
+                s.execute("SET LOCAL work_mem = '7MB'");
             }
-            return p.refreshStreamTable("st");
+            p.refreshStreamTable("st");
+            // The caller's transaction goes on with its own settings, and may not write to the stream table.
+            assertEquals("7MB|", p.db().queryOne("SELECT current_setting('work_mem') || '|'"
+                    + " || coalesce(current_setting('pg_trickle.internal_apply', true), '')", rs -> rs.getString(1)).orElseThrow());
+            return null;
         });
         assertFresh("st", q);
         Tx.run(url, p -> p.refreshStreamTable("st"));
