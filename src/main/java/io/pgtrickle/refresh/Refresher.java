@@ -99,41 +99,45 @@ public final class Refresher {
         if (st.needsFullRefresh()) {
             return "defining query changed";
         }
+        long pending = 0;
         for (long source : sources) {
-            boolean truncated = db.queryOne("SELECT EXISTS (SELECT 1 FROM pgtrickle_changes.changes_" + source
-                    + " s, (SELECT frontier AS prev, frontier_xid AS prev_xid FROM pgtrickle.pgt_stream_tables"
-                    + " WHERE pgt_id = ?) " + DiffContext.FRONTIER_CTE + " WHERE s.__pgt_action = 'T' AND NOT "
-                    + DiffContext.consumedAtFrontier("s.__pgt_xid") + ")", rs -> rs.getBoolean(1), st.id())
-                    .orElse(false);
-            if (truncated) {
+            // One pass over the unconsumed changes answers both questions.
+            boolean[] truncated = {false};
+            pending += db.queryOne("SELECT count(*), coalesce(bool_or(s.__pgt_action = 'T'), false)"
+                    + " FROM pgtrickle_changes.changes_" + source + " s, (SELECT frontier AS prev, frontier_xid AS prev_xid"
+                    + " FROM pgtrickle.pgt_stream_tables WHERE pgt_id = ?) " + DiffContext.FRONTIER_CTE
+                    + " WHERE NOT " + DiffContext.consumedAtFrontier("s.__pgt_xid"), rs -> {
+                        truncated[0] = rs.getBoolean(2);
+                        return rs.getLong(1);
+                    }, st.id()).orElse(0L);
+            if (truncated[0]) {
                 return "source truncated";
             }
         }
-        return st.refreshMode() == RefreshMode.AUTO ? changeRatioReason(st, sources) : null;
+        return st.refreshMode() == RefreshMode.AUTO && pending > 0 ? changeRatioReason(pending, sources) : null;
     }
 
     /**
      * AUTO at run time: when the pending changes exceed pg_trickle.differential_max_change_ratio
-     * of the source rows, recomputing is cheaper than applying a delta.
+     * of the source rows, recomputing is cheaper than applying a delta. Source rows are the
+     * planner's estimates; a source never analysed is counted, but only up to the row count that
+     * would tip the decision, so the cost stays proportional to the pending changes.
      */
-    private String changeRatioReason(StreamTable st, List<Long> sources) throws SQLException {
-        long pending = 0;
+    private String changeRatioReason(long pending, List<Long> sources) throws SQLException {
+        double ratio = settings.differentialMaxChangeRatio();
+        long enough = (long) Math.min(Long.MAX_VALUE / 2, Math.ceil(pending / Math.max(ratio, 1e-9))) + 1;
         long rows = 0;
         for (long source : sources) {
-            pending += db.queryOne("SELECT count(*) FROM pgtrickle_changes.changes_" + source + " s, (SELECT frontier"
-                    + " AS prev, frontier_xid AS prev_xid FROM pgtrickle.pgt_stream_tables WHERE pgt_id = ?) "
-                    + DiffContext.FRONTIER_CTE + " WHERE NOT " + DiffContext.consumedAtFrontier("s.__pgt_xid"),
-                    rs -> rs.getLong(1), st.id()).orElse(0L);
             long estimate = db.queryOne("SELECT reltuples::bigint FROM pg_class WHERE oid = ?::oid",
                     rs -> rs.getLong(1), source).orElse(-1L);
-            if (estimate <= 0) {
+            if (estimate < 0) {
                 String table = db.queryOne("SELECT ?::oid::regclass::text", rs -> rs.getString(1), source).orElseThrow();
-                estimate = db.queryOne("SELECT count(*) FROM " + table, rs -> rs.getLong(1)).orElse(0L);
+                estimate = db.queryOne("SELECT count(*) FROM (SELECT 1 FROM " + table + " LIMIT " + enough + ") x",
+                        rs -> rs.getLong(1)).orElse(0L);
             }
             rows += estimate;
         }
-        double ratio = settings.differentialMaxChangeRatio();
-        if (pending > 0 && pending > ratio * Math.max(rows, 1)) {
+        if (pending > ratio * Math.max(rows, 1)) {
             return "pending changes (" + pending + ") exceed pg_trickle.differential_max_change_ratio " + ratio
                     + " of the source rows (" + rows + ")";
         }
