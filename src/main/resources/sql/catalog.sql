@@ -1,12 +1,49 @@
 -- pg_trickle catalog: the one SQL source of truth for both hosts.
--- Runs inside CREATE EXTENSION (PL/Java host) and from `pg-trickle install` (worker/CLI host).
+-- Runs inside CREATE EXTENSION (PL/Java host) and from `pg-trickle install` (worker/CLI host),
+-- followed by capture.sql and, last, security.sql (roles, row-level security, grants).
 -- The schema pgtrickle exists before this script runs.
+
+-- Whoever owns or may create in a schema can replace or overload the functions in it, so
+-- pg_trickle installs only into schemas a superuser owns, nobody else may create in, and that
+-- hold nothing yet (CREATE EXTENSION creates pgtrickle just before this runs).
+DO $guard$
+DECLARE
+    s record;
+BEGIN
+    FOR s IN
+        SELECT n.nspname, n.nspowner::regrole AS owner, r.rolsuper,
+               (SELECT count(*) FROM pg_class c WHERE c.relnamespace = n.oid)
+             + (SELECT count(*) FROM pg_proc p WHERE p.pronamespace = n.oid)
+             + (SELECT count(*) FROM pg_type t WHERE t.typnamespace = n.oid AND t.typtype <> 'c') AS objects,
+               EXISTS (SELECT 1 FROM aclexplode(n.nspacl) a LEFT JOIN pg_roles g ON g.oid = a.grantee
+                        WHERE a.privilege_type = 'CREATE' AND a.grantee <> n.nspowner
+                          AND NOT coalesce(g.rolsuper, false)) AS others_create
+          FROM pg_namespace n JOIN pg_roles r ON r.oid = n.nspowner
+         WHERE n.nspname IN ('pgtrickle', 'pgtrickle_changes')
+    LOOP
+        IF NOT s.rolsuper OR s.objects > 0 OR s.others_create THEN
+            RAISE EXCEPTION 'schema % already exists and was not created by pg_trickle', s.nspname
+                USING ERRCODE = 'duplicate_schema',
+                      DETAIL = format('It is owned by %s, holds %s objects%s.', s.owner, s.objects,
+                                      CASE WHEN s.others_create THEN ' and other roles may create in it' ELSE '' END),
+                      HINT = 'pg_trickle runs its functions from this schema with elevated privileges; drop or rename it first.';
+        END IF;
+    END LOOP;
+END
+$guard$;
 
 CREATE SCHEMA IF NOT EXISTS pgtrickle_changes;
 REVOKE ALL ON SCHEMA pgtrickle_changes FROM PUBLIC;
 
+-- One sequence numbers the change rows of every buffer: within one transaction the numbers grow,
+-- so a refresh records where its own transaction's changes end (frontier_change_id) and changes
+-- that transaction writes after the refresh are not taken as consumed.
+CREATE SEQUENCE pgtrickle_changes.change_id_seq;
+
 CREATE TABLE pgtrickle.pgt_stream_tables (
     pgt_id                 bigserial PRIMARY KEY,
+    -- The storage table. Its owner (pg_class.relowner) owns the stream table: refreshes run as that
+    -- role, and only its members may alter, drop, refresh or resume it (ALTER TABLE ... OWNER TO moves it).
     pgt_relid              oid NOT NULL UNIQUE,
     pgt_schema             name NOT NULL,
     pgt_name               name NOT NULL,
@@ -17,11 +54,17 @@ CREATE TABLE pgtrickle.pgt_stream_tables (
     status                 text NOT NULL DEFAULT 'INITIALIZING'
                            CHECK (status IN ('INITIALIZING', 'ACTIVE', 'SUSPENDED', 'ERROR')),
     is_populated           boolean NOT NULL DEFAULT false,
-    -- Frontier: the snapshot of the last refresh and that refresh's own transaction id.
-    -- A change is consumed when its writer is visible in the snapshot or is that transaction.
+    -- Frontier: the snapshot of the last refresh, that refresh's own transaction id and the last
+    -- change number it had allocated. A change is consumed when its writer is visible in the
+    -- snapshot, or is that transaction and was numbered before the refresh.
     frontier               pg_snapshot,
     frontier_xid           xid8,
+    frontier_change_id     bigint,
     needs_full_refresh     boolean NOT NULL DEFAULT false,
+    -- Set by the DDL event triggers when a source's columns, key or name changed: the next refresh
+    -- analyses the defining query again and rebuilds the storage (rebuild_reason says why).
+    needs_rebuild          boolean NOT NULL DEFAULT false,
+    rebuild_reason         text,
     data_timestamp         timestamptz,
     last_refresh_at        timestamptz,
     consecutive_errors     integer NOT NULL DEFAULT 0,
@@ -34,12 +77,14 @@ CREATE TABLE pgtrickle.pgt_stream_tables (
     backoff_factor         integer NOT NULL DEFAULT 1,
     backoff_successes      integer NOT NULL DEFAULT 0,
     -- L2 template cache: SQL generated at create/alter time so a refresh never parses the query.
+    -- Only the owner may write these columns (row-level security), and they only ever run as the owner.
     row_identity           text NOT NULL CHECK (row_identity IN ('KEYED', 'MULTISET', 'ROW_NUMBER')),
     output_columns         text[] NOT NULL,
     full_sql               text NOT NULL,
     delta_sql              text,
-    -- Settings that change how values print (and so row hashes and user expressions), as of
-    -- create/alter; every refresh runs with them, whoever runs it. name=value pairs, chr(1)-separated.
+    -- Settings that change how values print (and so row hashes and user expressions) and the
+    -- search_path names in the query were resolved with, as of create/alter; every refresh runs
+    -- with them, whoever runs it. name=value pairs, chr(1)-separated; only known names are applied.
     session_settings       text NOT NULL DEFAULT '',
     created_at             timestamptz NOT NULL DEFAULT now(),
     updated_at             timestamptz NOT NULL DEFAULT now(),
@@ -52,6 +97,13 @@ CREATE TABLE pgtrickle.pgt_dependencies (
     source_type   text NOT NULL CHECK (source_type IN ('TABLE', 'STREAM_TABLE', 'VIEW', 'OTHER')),
     columns_used  text[],
     cdc_mode      text NOT NULL CHECK (cdc_mode IN ('TRIGGER', 'NONE')),
+    -- What the stream table was built against (pgtrickle._source_shape): a source whose name,
+    -- columns or key differ from it makes the stream table rebuild before its next refresh.
+    source_shape  text,
+    -- The relations change capture covers (the source, its partitions and inheritance children)
+    -- and the state of their capture triggers (pgtrickle._source_tree): any change means rows may
+    -- have changed uncaptured, and the next refresh is FULL.
+    source_tree   text,
     PRIMARY KEY (pgt_id, source_relid)
 );
 CREATE INDEX ON pgtrickle.pgt_dependencies (source_relid);
@@ -72,9 +124,10 @@ CREATE TABLE pgtrickle.pgt_refresh_history (
 );
 CREATE INDEX ON pgtrickle.pgt_refresh_history (pgt_id, start_time DESC);
 
--- Change buffers record the writer's transaction id; no grants to PUBLIC.
--- Runs generated SQL passed as a value, so statement text is never rewritten by the
--- PL/Java SPI driver (which collapses whitespace and treats ? and -- specially).
+-- Runs pg_trickle's own DDL (storage, indexes) passed as a value, so statement text is never
+-- rewritten by the PL/Java SPI driver (which collapses whitespace and treats ? and -- specially).
+-- It runs as the caller: it grants nothing. Statements over a stream table's data go through
+-- pgtrickle._as_owner instead (security.sql).
 CREATE FUNCTION pgtrickle._exec(sql text) RETURNS bigint
 LANGUAGE plpgsql AS $fn$
 DECLARE
@@ -86,30 +139,70 @@ BEGIN
 END
 $fn$;
 
+-- New storage taking the place of a stream table's old storage (alter, rebuild) keeps its owner
+-- (and so who the stream table belongs to) and the privileges granted on it.
+CREATE FUNCTION pgtrickle._adopt_storage(old_storage oid, new_storage oid) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $fn$
+DECLARE
+    g record;
+BEGIN
+    IF (SELECT relowner FROM pg_class WHERE oid = old_storage) <> (SELECT relowner FROM pg_class WHERE oid = new_storage) THEN
+        EXECUTE format('ALTER TABLE %s OWNER TO %s', new_storage::regclass,
+                       (SELECT relowner::regrole FROM pg_class WHERE oid = old_storage));
+    END IF;
+    FOR g IN SELECT a.grantee, a.privilege_type, a.is_grantable
+               FROM pg_class c CROSS JOIN LATERAL aclexplode(c.relacl) a
+              WHERE c.oid = old_storage AND a.grantee <> c.relowner LOOP
+        EXECUTE format('GRANT %s ON %s TO %s%s', g.privilege_type, new_storage::regclass,
+                       CASE WHEN g.grantee = 0 THEN 'PUBLIC' ELSE g.grantee::regrole::text END,
+                       CASE WHEN g.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END);
+    END LOOP;
+END
+$fn$;
+
 -- Canonical text of a value, equal for values PostgreSQL's equality treats as equal where their
 -- text differs (numeric scale: 1.0 = 1.00; float -0 = 0). Group keys and set-operation rows are
 -- identified by a hash of it. The text overload takes untyped literals. Inlined by the planner.
 CREATE FUNCTION pgtrickle._canon(v anyelement) RETURNS text
 LANGUAGE sql STABLE PARALLEL SAFE AS $fn$
-    SELECT CASE pg_typeof(v)
-        WHEN 'numeric'::regtype THEN trim_scale(v::text::numeric)::text
-        WHEN 'double precision'::regtype THEN (v::text::float8 + 0)::text
-        WHEN 'real'::regtype THEN (v::text::float4 + 0)::text
+    SELECT CASE pg_catalog.pg_typeof(v)
+        WHEN 'numeric'::pg_catalog.regtype THEN pg_catalog.trim_scale(v::text::numeric)::text
+        WHEN 'double precision'::pg_catalog.regtype THEN (v::text::float8 OPERATOR(pg_catalog.+) 0)::text
+        WHEN 'real'::pg_catalog.regtype THEN (v::text::float4 OPERATOR(pg_catalog.+) 0)::text
         ELSE v::text END
 $fn$;
 
 CREATE FUNCTION pgtrickle._canon(v text) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$ SELECT v $fn$;
 
+-- Refuses anything but one query without running it: a cursor opens on exactly one SELECT (or
+-- WITH / VALUES / TABLE), so several statements, DDL or DML fail here before any of them runs.
+-- Opening it also makes PostgreSQL check, as the caller, the privilege to read what it names.
+CREATE FUNCTION pgtrickle._require_single_query(query text) RETURNS void
+LANGUAGE plpgsql AS $fn$
+DECLARE
+    c refcursor;
+BEGIN
+    BEGIN
+        OPEN c FOR EXECUTE query;
+    EXCEPTION WHEN invalid_cursor_definition THEN
+        RAISE EXCEPTION 'defining query must be a single SELECT statement'
+            USING ERRCODE = 'syntax_error', DETAIL = SQLERRM;
+    END;
+    CLOSE c;
+END
+$fn$;
+
 -- Output columns of a query, validated by PostgreSQL itself (errors keep their SQLSTATE).
 CREATE FUNCTION pgtrickle._describe(query text)
 RETURNS TABLE (attnum integer, attname text, atttype text)
 LANGUAGE plpgsql AS $fn$
 BEGIN
+    PERFORM pgtrickle._require_single_query(query);
     EXECUTE 'CREATE TEMP VIEW __pgt_describe AS SELECT * FROM (' || query || E'\n) __pgt_q';
     RETURN QUERY
-        SELECT a.attnum::integer, a.attname::text, format_type(a.atttypid, a.atttypmod)
-          FROM pg_attribute a
+        SELECT a.attnum::integer, a.attname::text, pg_catalog.format_type(a.atttypid, a.atttypmod)
+          FROM pg_catalog.pg_attribute a
          WHERE a.attrelid = 'pg_temp.__pgt_describe'::regclass AND a.attnum > 0 AND NOT a.attisdropped
          ORDER BY a.attnum;
     DROP VIEW pg_temp.__pgt_describe;
@@ -121,11 +214,12 @@ CREATE FUNCTION pgtrickle._query_relations(query text)
 RETURNS TABLE (relid oid)
 LANGUAGE plpgsql AS $fn$
 BEGIN
+    PERFORM pgtrickle._require_single_query(query);
     EXECUTE 'CREATE TEMP VIEW __pgt_relations AS SELECT * FROM (' || query || E'\n) __pgt_q';
     RETURN QUERY
         SELECT DISTINCT d.refobjid
-          FROM pg_rewrite r
-          JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = r.oid
+          FROM pg_catalog.pg_rewrite r
+          JOIN pg_catalog.pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = r.oid
          WHERE r.ev_class = 'pg_temp.__pgt_relations'::regclass
            AND d.refclassid = 'pg_class'::regclass
            AND d.refobjid <> 'pg_temp.__pgt_relations'::regclass;
@@ -145,6 +239,17 @@ EXCEPTION WHEN OTHERS THEN
 END
 $fn$;
 
+-- A name as PostgreSQL's parse_ident reads it, or the reason it cannot: (parts, error). Catching
+-- the error here keeps the caller's transaction usable (the PL/Java host cannot recover from one).
+CREATE FUNCTION pgtrickle._parse_name(name text, OUT parts text[], OUT error text)
+LANGUAGE plpgsql STABLE AS $fn$
+BEGIN
+    parts := pg_catalog.parse_ident(name, true);
+EXCEPTION WHEN OTHERS THEN
+    error := SQLERRM;
+END
+$fn$;
+
 CREATE FUNCTION pgtrickle._raise(level text, message text) RETURNS void
 LANGUAGE plpgsql AS $fn$
 BEGIN
@@ -156,11 +261,15 @@ BEGIN
 END
 $fn$;
 
--- Direct DML on a stream table would desynchronise it from its query.
+-- Direct DML on a stream table would desynchronise it from its query. A refresh runs as the
+-- table's owner with pg_trickle.internal_apply on; the setting lets no other role through, so a
+-- role granted INSERT/UPDATE/DELETE on a stream table cannot use it to write there. (Its owner
+-- could drop this trigger anyway, as the owner of any table can.)
 CREATE FUNCTION pgtrickle._reject_direct_dml() RETURNS trigger
-LANGUAGE plpgsql AS $fn$
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $fn$
 BEGIN
-    IF coalesce(current_setting('pg_trickle.internal_apply', true), '') = 'on' THEN
+    IF coalesce(current_setting('pg_trickle.internal_apply', true), '') = 'on'
+       AND pg_has_role((SELECT c.relowner FROM pg_class c WHERE c.oid = TG_RELID), 'USAGE') THEN
         RETURN NULL;
     END IF;
     RAISE EXCEPTION 'cannot % stream table %.%', lower(TG_OP), quote_ident(TG_TABLE_SCHEMA), quote_ident(TG_TABLE_NAME)
@@ -168,55 +277,6 @@ BEGIN
               HINT = 'A stream table is maintained by pg_trickle; change its source tables or its defining query instead.';
 END
 $fn$;
-
--- Blocks dropping a table that a stream table reads, and dropping a stream table's
--- storage other than through drop_stream_table. Raising here rolls the whole DROP back.
-CREATE FUNCTION pgtrickle._guard_drop() RETURNS event_trigger
-LANGUAGE plpgsql AS $fn$
-DECLARE
-    obj record;
-    dep record;
-BEGIN
-    IF coalesce(current_setting('pg_trickle.internal_apply', true), '') = 'on' THEN
-        RETURN;
-    END IF;
-    -- A dropped column of a captured source would break its capture trigger, and so its writers.
-    FOR obj IN SELECT * FROM pg_event_trigger_dropped_objects() WHERE object_type = 'table column' LOOP
-        SELECT st.pgt_schema, st.pgt_name INTO dep
-          FROM pgtrickle.pgt_dependencies d JOIN pgtrickle.pgt_stream_tables st USING (pgt_id)
-         WHERE d.source_relid = obj.objid AND d.cdc_mode = 'TRIGGER'
-         LIMIT 1;
-        IF FOUND THEN
-            RAISE EXCEPTION 'cannot drop column % because stream table %.% captures changes of its table',
-                obj.object_identity, quote_ident(dep.pgt_schema), quote_ident(dep.pgt_name)
-                USING ERRCODE = 'dependent_objects_still_exist',
-                      HINT = 'Drop the stream table first, or alter it to FULL refresh mode.';
-        END IF;
-    END LOOP;
-    FOR obj IN SELECT * FROM pg_event_trigger_dropped_objects() WHERE object_type = 'table' LOOP
-        SELECT st.pgt_schema, st.pgt_name INTO dep
-          FROM pgtrickle.pgt_dependencies d JOIN pgtrickle.pgt_stream_tables st USING (pgt_id)
-         WHERE d.source_relid = obj.objid
-         LIMIT 1;
-        IF FOUND THEN
-            RAISE EXCEPTION 'cannot drop table % because stream table %.% depends on it',
-                obj.object_identity, quote_ident(dep.pgt_schema), quote_ident(dep.pgt_name)
-                USING ERRCODE = 'dependent_objects_still_exist',
-                      HINT = 'Drop the stream table first with pgtrickle.drop_stream_table().';
-        END IF;
-        SELECT st.pgt_schema, st.pgt_name INTO dep
-          FROM pgtrickle.pgt_stream_tables st WHERE st.pgt_relid = obj.objid;
-        IF FOUND THEN
-            RAISE EXCEPTION 'cannot drop stream table %.% with DROP TABLE',
-                quote_ident(dep.pgt_schema), quote_ident(dep.pgt_name)
-                USING ERRCODE = 'dependent_objects_still_exist',
-                      HINT = 'Use pgtrickle.drop_stream_table() instead.';
-        END IF;
-    END LOOP;
-END
-$fn$;
-
-CREATE EVENT TRIGGER pgtrickle_guard_drop ON sql_drop EXECUTE FUNCTION pgtrickle._guard_drop();
 
 CREATE FUNCTION pgtrickle.pgt_status()
 RETURNS TABLE (name text, status text, refresh_mode text, effective_refresh_mode text, schedule text,

@@ -17,7 +17,10 @@ import io.pgtrickle.scheduler.DependencyGraph;
 import io.pgtrickle.scheduler.Schedule;
 import io.pgtrickle.sql.Db;
 import io.pgtrickle.sql.PgTrickleException;
+import io.pgtrickle.sql.LocalSettings;
+import io.pgtrickle.sql.OwnerSession;
 import io.pgtrickle.sql.QualifiedName;
+import io.pgtrickle.dvm.QueryChecks;
 import io.pgtrickle.dvm.ComplexityClass;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -79,7 +82,7 @@ public final class PgTrickle {
     public void alterStreamTable(String name, String query, String schedule, String refreshMode, String status,
                                  String preset) throws SQLException {
         requireCatalog();
-        StreamTable st = lockByName(name);
+        StreamTable st = lockByName(name, "alter");
         Preset p = preset == null ? null : Preset.parse(preset);
         String newSchedule = schedule != null ? schedule : p != null ? p.schedule() : st.schedule();
         Schedule.parse(newSchedule);
@@ -98,21 +101,21 @@ public final class PgTrickle {
                     def.relations().stream().map(SourceTable::oid).toList());
             StreamTableBuilder builder = new StreamTableBuilder(db, settings());
             builder.requireNoDependents(st, "change the query or mode of");
-            builder.replace(st, def);
+            builder.replace(st, def, false);
             refresh(st.id(), Initiator.MANUAL);
         }
     }
 
     public void dropStreamTable(String name, Boolean cascade) throws SQLException {
         requireCatalog();
-        StreamTable st = lockByName(name);
+        StreamTable st = lockByName(name, "drop");
         new StreamTableBuilder(db, settings()).drop(st, cascade != null && cascade);
     }
 
     /** refresh_stream_table: synchronous, recorded as MANUAL. */
     public RefreshOutcome refreshStreamTable(String name) throws SQLException {
         requireCatalog();
-        StreamTable st = lockByName(name);
+        StreamTable st = lockByName(name, "refresh");
         if (st.status() == Status.SUSPENDED) {
             throw new PgTrickleException(PgTrickleException.OBJECT_NOT_IN_PREREQUISITE_STATE,
                     "stream table " + st.name().display() + " is SUSPENDED; resume it with pgtrickle.resume_stream_table()");
@@ -122,7 +125,7 @@ public final class PgTrickle {
 
     public void resumeStreamTable(String name) throws SQLException {
         requireCatalog();
-        StreamTable st = lockByName(name);
+        StreamTable st = lockByName(name, "resume");
         catalog.resume(st.id());
     }
 
@@ -131,11 +134,42 @@ public final class PgTrickle {
         return catalog.all();
     }
 
-    /** Refreshes an already-known stream table by id (the worker's entry point). */
+    /** Refreshes an already-known stream table by id. */
     public RefreshOutcome refresh(long id, Initiator initiator) throws SQLException {
         StreamTable st = catalog.lock(id, false).orElseThrow(() -> new PgTrickleException(
                 PgTrickleException.UNDEFINED_TABLE, "stream table with id " + id + " no longer exists"));
-        return new Refresher(db, settings().dvm()).refresh(st, initiator);
+        return new Refresher(db, settings().dvm()).refresh(rebuildIfNeeded(st), initiator);
+    }
+
+    /**
+     * A stream table whose source changed shape since it was built (DDL: columns, key or name) is
+     * analysed again and its storage rebuilt before it refreshes, which then runs FULL. Analysis
+     * asks PostgreSQL as the owner, whoever refreshes; it is the one refresh-time path that loads
+     * Calcite. A source that is now another relation (renamed away, replaced) is refused (42P01).
+     * Returns the table as it is to be refreshed; {@code st} must be locked.
+     */
+    public StreamTable rebuildIfNeeded(StreamTable st) throws SQLException {
+        if (!st.needsRebuild()) {
+            return st;
+        }
+        OwnerSession owner = new OwnerSession(db, st.owner(), st.searchPath());
+        // The names in the defining query mean what they meant when it was created. (After a failure
+        // the transaction rolls back, and the setting with it.)
+        LocalSettings path = new LocalSettings(db).with("search_path", st.searchPath()).apply();
+        StreamTableDefinition def = StreamTableDefinition.analyze(db, QueryChecks.asOwner(owner), st.definingQuery(),
+                st.refreshMode());
+        path.restore();
+        List<Long> before = catalog.allSources(st.id()).stream().sorted().toList();
+        List<Long> after = def.relations().stream().map(SourceTable::oid).sorted().toList();
+        if (!before.equals(after)) {
+            throw new PgTrickleException(PgTrickleException.UNDEFINED_TABLE, "stream table " + st.name().display()
+                    + " cannot be rebuilt: its defining query now reads other relations than it was built on ("
+                    + st.rebuildReason() + "); change it with pgtrickle.alter_stream_table()");
+        }
+        StreamTableBuilder builder = new StreamTableBuilder(db, settings());
+        builder.requireNoDependents(st, "rebuild");
+        builder.replace(st, def, true);
+        return catalog.lock(st.id(), false).orElseThrow();
     }
 
     /**
@@ -182,8 +216,13 @@ public final class PgTrickle {
         return def;
     }
 
-    private StreamTable lockByName(String name) throws SQLException {
+    /** Finds and locks a stream table the caller owns (or acts for): 42501 otherwise. */
+    private StreamTable lockByName(String name, String action) throws SQLException {
         StreamTable st = catalog.get(QualifiedName.parse(db, name));
+        if (!db.queryOne("SELECT pgtrickle._owns(?::oid)", rs -> rs.getBoolean(1), st.relid()).orElse(false)) {
+            throw new PgTrickleException(PgTrickleException.INSUFFICIENT_PRIVILEGE,
+                    "must be owner of stream table " + st.name().display() + " to " + action + " it");
+        }
         return catalog.lock(st.id(), false).orElseThrow();
     }
 

@@ -17,17 +17,21 @@ public final class CatalogStore {
     private static final String COLUMNS = "pgt_id, pgt_relid, pgt_schema, pgt_name, defining_query, schedule,"
             + " refresh_mode, effective_refresh_mode, status, is_populated, needs_full_refresh, consecutive_errors,"
             + " last_refresh_at, merge_work_mem_mb, refresh_workers, preset, row_identity,"
-            + " array_to_string(output_columns, chr(1)) AS output_columns, full_sql, delta_sql, session_settings";
+            + " array_to_string(output_columns, chr(1)) AS output_columns, full_sql, delta_sql, session_settings,"
+            + " (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = pgt_relid)::bigint AS owner_oid, needs_rebuild,"
+            + " rebuild_reason";
 
     /**
-     * Captures the caller's value of every setting that changes how values print. DateStyle keeps
+     * Captures the caller's value of every setting that changes how values print, and the
+     * search_path the query's names were resolved with (see {@link PinnedSettings}). DateStyle keeps
      * the caller's field order but always prints ISO: pgjdbc (the worker) drops a connection whose
      * DateStyle output is not ISO.
      */
     private static final String CURRENT_SESSION_SETTINGS = "(SELECT string_agg(n || '=' || CASE n WHEN 'DateStyle'"
             + " THEN 'ISO, ' || coalesce(nullif(split_part(current_setting(n), ', ', 2), ''), 'MDY')"
             + " ELSE current_setting(n) END, chr(1))"
-            + " FROM unnest(ARRAY['TimeZone', 'DateStyle', 'IntervalStyle', 'extra_float_digits', 'bytea_output']) n)";
+            + " FROM unnest(ARRAY['TimeZone', 'DateStyle', 'IntervalStyle', 'extra_float_digits', 'bytea_output',"
+            + " 'search_path']) n)";
 
     private final Db db;
 
@@ -76,10 +80,11 @@ public final class CatalogStore {
 
     public void addDependency(long id, long sourceOid, String sourceType, List<String> columns, boolean captured)
             throws SQLException {
-        db.update("INSERT INTO pgtrickle.pgt_dependencies (pgt_id, source_relid, source_type, columns_used, cdc_mode)"
-                        + " VALUES (?, ?::oid, ?, string_to_array(?, chr(1)), ?) ON CONFLICT DO NOTHING",
+        db.update("INSERT INTO pgtrickle.pgt_dependencies (pgt_id, source_relid, source_type, columns_used, cdc_mode,"
+                        + " source_shape) VALUES (?, ?::oid, ?, string_to_array(?, chr(1)), ?, pgtrickle._source_shape(?::oid))"
+                        + " ON CONFLICT DO NOTHING",
                 id, sourceOid, sourceType, columns == null ? null : String.join("\u0001", columns),
-                captured ? "TRIGGER" : "NONE");
+                captured ? "TRIGGER" : "NONE", sourceOid);
     }
 
     /** Source oids this stream table reads through change capture. */
@@ -105,11 +110,16 @@ public final class CatalogStore {
                 schedule, mode.name(), status.name(), mergeWorkMemMb, workers, preset, id);
     }
 
-    /** Replaces the query, its plan and dependencies; the next refresh rebuilds the table. */
-    public void replacePlan(long id, String query, RefreshMode effective, MaintenancePlan plan) throws SQLException {
+    /**
+     * Replaces the query, its plan and dependencies; the next refresh rebuilds the table. The
+     * pinned settings become the caller's unless {@code keepSettings}.
+     */
+    public void replacePlan(long id, String query, RefreshMode effective, MaintenancePlan plan, boolean keepSettings)
+            throws SQLException {
         db.update("UPDATE pgtrickle.pgt_stream_tables SET defining_query = ?, effective_refresh_mode = ?,"
                         + " row_identity = ?, output_columns = string_to_array(?, chr(1)), full_sql = ?, delta_sql = ?,"
-                        + " needs_full_refresh = true, session_settings = " + CURRENT_SESSION_SETTINGS + ","
+                        + " needs_full_refresh = true, needs_rebuild = false, rebuild_reason = NULL,"
+                        + (keepSettings ? "" : " session_settings = " + CURRENT_SESSION_SETTINGS + ",")
                         + " updated_at = now() WHERE pgt_id = ?",
                 query, effective.name(), plan.rowIdentity().name(), String.join("\u0001", plan.outputColumns()),
                 plan.fullSql(), plan.deltaSql(), id);
@@ -167,6 +177,9 @@ public final class CatalogStore {
                 cols == null || cols.isEmpty() ? List.of() : Arrays.asList(cols.split("\u0001")),
                 rs.getString("full_sql"),
                 rs.getString("delta_sql"),
-                rs.getString("session_settings"));
+                rs.getString("session_settings"),
+                rs.getLong("owner_oid"),
+                rs.getBoolean("needs_rebuild"),
+                rs.getString("rebuild_reason"));
     }
 }

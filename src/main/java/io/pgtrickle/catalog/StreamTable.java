@@ -4,7 +4,10 @@ import io.pgtrickle.sql.QualifiedName;
 import java.time.OffsetDateTime;
 import java.util.List;
 
-/** A stream table as recorded in pgtrickle.pgt_stream_tables. */
+/**
+ * A stream table as recorded in pgtrickle.pgt_stream_tables. {@code owner} is the role owning its
+ * storage table: its refreshes run as that role.
+ */
 public record StreamTable(
         long id,
         long relid,
@@ -25,9 +28,17 @@ public record StreamTable(
         List<String> outputColumns,
         String fullSql,
         String deltaSql,
-        String sessionSettings) {
+        String sessionSettings,
+        long owner,
+        boolean needsRebuild,
+        String rebuildReason) {
 
     public boolean isDifferential() {
         return effectiveMode == RefreshMode.DIFFERENTIAL;
+    }
+
+    /** The search_path the defining query's names were resolved with at create/alter. */
+    public String searchPath() {
+        return PinnedSettings.searchPath(sessionSettings);
     }
 }

@@ -7,13 +7,16 @@ import io.pgtrickle.dvm.SourceTable;
 import io.pgtrickle.dvm.Sql;
 import io.pgtrickle.dvm.StreamTableDefinition;
 import io.pgtrickle.sql.Db;
-import io.pgtrickle.sql.LocalSettings;
 import io.pgtrickle.sql.PgTrickleException;
 import io.pgtrickle.sql.QualifiedName;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
 
-/** Creates, rebuilds and drops a stream table's storage, catalog rows and change capture. */
+/**
+ * Creates, rebuilds and drops a stream table's storage, catalog rows and change capture. The
+ * storage is created by the caller and so owned by it: that role owns the stream table.
+ */
 public final class StreamTableBuilder {
 
     private final Db db;
@@ -30,27 +33,32 @@ public final class StreamTableBuilder {
 
     public long create(QualifiedName name, StreamTableDefinition def, String schedule, RefreshMode mode,
                        Integer mergeWorkMemMb, Integer workers, String preset) throws SQLException {
-        createStorage(name, def);
-        long relid = db.queryOne("SELECT ?::regclass::oid::bigint", rs -> rs.getLong(1), name.quoted()).orElseThrow();
+        long relid = createStorage(name, def);
         long id = catalog.insert(relid, name, def.query(), schedule, mode, def.effectiveMode(), mergeWorkMemMb,
                 workers, preset, def.plan());
         recordSources(id, def);
         return id;
     }
 
-    /** A new query or mode: storage is rebuilt, dependencies and capture follow the new sources. */
-    public void replace(StreamTable st, StreamTableDefinition def) throws SQLException {
+    /**
+     * A new query or mode, or a source that changed: new storage is built beside the old one and
+     * takes its place, with the old one's owner and grants. With {@code keepSettings} the pinned
+     * settings stay those of the creator (a rebuild); otherwise they become the caller's (an alter).
+     */
+    public void replace(StreamTable st, StreamTableDefinition def, boolean keepSettings) throws SQLException {
         List<Long> oldSources = catalog.capturedSources(st.id());
-        LocalSettings.asInternalApply(db, () -> db.exec("DROP TABLE " + st.name().quoted()));
-        createStorage(st.name(), def);
-        long relid = db.queryOne("SELECT ?::regclass::oid::bigint", rs -> rs.getLong(1), st.name().quoted())
-                .orElseThrow();
+        QualifiedName staging = new QualifiedName(st.name().schema(), "__pgt_new_" + st.id());
+        long relid = createStorage(staging, def);
+        db.query("SELECT pgtrickle._adopt_storage(?::oid, ?::oid)", rs -> null, st.relid(), relid);
         db.update("UPDATE pgtrickle.pgt_stream_tables SET pgt_relid = ?::oid, is_populated = false WHERE pgt_id = ?",
                 relid, st.id());
-        catalog.replacePlan(st.id(), def.query(), def.effectiveMode(), def.plan());
+        // No catalog row names the old storage now, so the drop guard lets it go.
+        db.exec("DROP TABLE " + st.name().quoted());
+        db.exec("ALTER TABLE " + staging.quoted() + " RENAME TO " + Sql.q(st.name().name()));
+        catalog.replacePlan(st.id(), def.query(), def.effectiveMode(), def.plan(), keepSettings);
         recordSources(st.id(), def);
         for (long oid : oldSources) {
-            cdc.uninstallIfUnused(oid);
+            cdc.sync(oid);
         }
     }
 
@@ -76,22 +84,24 @@ public final class StreamTableBuilder {
         List<Long> sources = catalog.capturedSources(st.id());
         catalog.delete(st.id());
         for (long oid : sources) {
-            cdc.uninstallIfUnused(oid);
+            cdc.sync(oid);
         }
-        LocalSettings.asInternalApply(db, () -> db.exec("DROP TABLE " + st.name().quoted()));
+        // The catalog row is gone, so the drop guard lets the storage go.
+        db.exec("DROP TABLE " + st.name().quoted());
     }
 
     private List<StreamTable> dependentsOf(StreamTable st) throws SQLException {
         List<Long> ids = db.query("SELECT pgt_id FROM pgtrickle.pgt_dependencies WHERE source_relid = ?::oid",
                 rs -> rs.getLong(1), st.relid());
-        java.util.ArrayList<StreamTable> out = new java.util.ArrayList<>();
+        List<StreamTable> out = new ArrayList<>();
         for (long id : ids) {
             catalog.lock(id, false).ifPresent(out::add);
         }
         return out;
     }
 
-    private void createStorage(QualifiedName name, StreamTableDefinition def) throws SQLException {
+    /** Creates the storage table; returns its oid. */
+    private long createStorage(QualifiedName name, StreamTableDefinition def) throws SQLException {
         StringBuilder cols = new StringBuilder();
         for (SourceTable.Column c : def.columns()) {
             cols.append(Sql.q(c.name())).append(' ').append(c.type()).append(", ");
@@ -111,6 +121,7 @@ public final class StreamTableBuilder {
         }
         db.exec("CREATE TRIGGER __pgt_reject_dml BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON " + name.quoted()
                 + " FOR EACH STATEMENT EXECUTE FUNCTION pgtrickle._reject_direct_dml()");
+        return db.queryOne("SELECT ?::regclass::oid::bigint", rs -> rs.getLong(1), name.quoted()).orElseThrow();
     }
 
     private void recordSources(long id, StreamTableDefinition def) throws SQLException {
@@ -121,9 +132,8 @@ public final class StreamTableBuilder {
             boolean capture = captured && source.isCapturable();
             catalog.addDependency(id, source.oid(), type, source.columnNames(), capture);
             if (capture) {
-                cdc.install(source, settings.cdc().notifyOnChange());
+                cdc.sync(source.oid(), settings.cdc().notifyOnChange());
             }
         }
     }
-
 }

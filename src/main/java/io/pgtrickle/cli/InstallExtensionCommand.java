@@ -59,8 +59,7 @@ final class InstallExtensionCommand implements Callable<Integer> {
     /** The extension script: the shared catalog plus the PL/Java function declarations. */
     static String extensionScript() {
         return "\\echo Use \"CREATE EXTENSION pg_trickle\" to load this file. \\quit\n"
-                + CatalogInstaller.resource(CatalogInstaller.CATALOG_RESOURCE) + "\n"
-                + CatalogInstaller.resource("/sql/pljava_functions.sql");
+                + CatalogInstaller.script(CatalogInstaller.resource("/sql/pljava_functions.sql"));
     }
 
     private String pgConfigValue(String flag) throws IOException, InterruptedException {

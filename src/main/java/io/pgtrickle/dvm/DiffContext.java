@@ -4,8 +4,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Shared state while generating one stream table's SQL. The frontier of the refresh is read from
- * the CTE {@value #FRONTIER_CTE} (columns {@code prev}, {@code prev_xid}) that the refresher puts
- * in front of every delta statement, the stored rows from {@value #STORAGE_CTE}.
+ * the CTE {@value #FRONTIER_CTE} (columns {@code prev}, {@code prev_xid}, {@code prev_change_id})
+ * that the refresher puts in front of every delta statement, the stored rows from
+ * {@value #STORAGE_CTE}.
  */
 public final class DiffContext {
 
@@ -24,12 +25,20 @@ public final class DiffContext {
         return "__pgt_s" + aliases.incrementAndGet();
     }
 
+    /** The frontier columns of stream table {@code idExpr} under the names {@link #consumedAtFrontier} uses. */
+    public static String frontierOf(String idExpr) {
+        return "SELECT frontier AS prev, frontier_xid AS prev_xid, frontier_change_id AS prev_change_id"
+                + " FROM pgtrickle.pgt_stream_tables WHERE pgt_id = " + idExpr;
+    }
+
     /**
-     * True when a change row written by transaction {@code xidExpr} was already consumed at the
-     * frontier: its writer is visible in the frontier snapshot or is the refresh that set it.
+     * True when a change row (writer {@code xidExpr}, number {@code changeIdExpr}) was already
+     * consumed at the frontier: its writer is visible in the frontier snapshot, or is the refresh
+     * that set it and wrote the row before that refresh (rows it writes afterwards are new).
      */
-    public static String consumedAtFrontier(String xidExpr) {
+    public static String consumedAtFrontier(String xidExpr, String changeIdExpr) {
         String f = FRONTIER_CTE;
-        return "(pg_visible_in_snapshot(" + xidExpr + ", " + f + ".prev) OR " + xidExpr + " = " + f + ".prev_xid)";
+        return "(pg_catalog.pg_visible_in_snapshot(" + xidExpr + ", " + f + ".prev) OR (" + xidExpr + " = " + f
+                + ".prev_xid AND " + changeIdExpr + " <= " + f + ".prev_change_id))";
     }
 }

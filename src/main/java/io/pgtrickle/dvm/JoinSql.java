@@ -31,7 +31,7 @@ public final class JoinSql {
         }
         String l = left == null ? "'~'" : "coalesce(" + left + "::text, '~')";
         String r = right == null ? "'~'" : "coalesce(" + right + "::text, '~')";
-        return "hashtextextended(" + l + " || ',' || " + r + ", 7)";
+        return "pg_catalog.hashtextextended(" + l + " || ',' || " + r + ", 7)";
     }
 
     private static String pairSelect(DiffResult l, DiffResult r, boolean keyed) {

@@ -36,10 +36,10 @@ public final class PlanBuilder {
             return new MaintenancePlan(RowIdentity.KEYED, List.copyOf(outputColumns), full, delta, hidden);
         }
         String content = Sql.rowText("r", outputColumns);
-        String full = "SELECT " + cols + ", hashtextextended(" + content + ", row_number() OVER (PARTITION BY "
-                + content + ")) AS " + rowId + ", hashtextextended(" + content + ", 0) AS "
+        String full = "SELECT " + cols + ", pg_catalog.hashtextextended(" + content + ", row_number() OVER (PARTITION BY "
+                + content + ")) AS " + rowId + ", pg_catalog.hashtextextended(" + content + ", 0) AS "
                 + MaintenancePlan.STORAGE_HASH + " FROM (" + r.currentSql() + ") r";
-        String delta = "SELECT " + cols + ", hashtextextended(" + content + ", 0) AS " + MaintenancePlan.STORAGE_HASH
+        String delta = "SELECT " + cols + ", pg_catalog.hashtextextended(" + content + ", 0) AS " + MaintenancePlan.STORAGE_HASH
                 + ", r." + w + " FROM (" + r.deltaSql() + ") r";
         return new MaintenancePlan(RowIdentity.MULTISET, outputColumns, full, delta);
     }

@@ -1,5 +1,6 @@
 package io.pgtrickle.dvm;
 
+import io.pgtrickle.sql.PgTrickleException;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -44,6 +45,17 @@ public final class QueryAnalyzer {
      * @param outputNames the output column names PostgreSQL reports for it
      */
     public Analysis analyze(String query, List<String> outputNames) throws SQLException {
+        try {
+            return analyzeParsed(query, outputNames);
+        } catch (StackOverflowError e) {
+            // The parser and the translator recurse once per nesting level (a long UNION ALL chain too).
+            throw new PgTrickleException(PgTrickleException.STATEMENT_TOO_COMPLEX,
+                    "defining query is too deeply nested for differential analysis (" + query.length()
+                            + " characters); use refresh_mode => 'FULL', or split it into stream tables that read each other");
+        }
+    }
+
+    private Analysis analyzeParsed(String query, List<String> outputNames) throws SQLException {
         QueryText text = new QueryText(query);
         SqlNode root;
         try {

@@ -27,6 +27,12 @@ public record StreamTableDefinition(String query, List<SourceTable.Column> colum
     private static final Pattern TRAILING_SEMICOLONS = Pattern.compile("[\\s;]+$");
 
     public static StreamTableDefinition analyze(Db db, String rawQuery, RefreshMode requested) throws SQLException {
+        return analyze(db, QueryChecks.asCaller(db), rawQuery, requested);
+    }
+
+    /** With PostgreSQL's answers about the query taken from {@code checks} (see {@link QueryChecks}). */
+    public static StreamTableDefinition analyze(Db db, QueryChecks checks, String rawQuery, RefreshMode requested)
+            throws SQLException {
         if (rawQuery == null || rawQuery.isBlank()) {
             throw new PgTrickleException(PgTrickleException.SYNTAX_ERROR, "defining query must not be empty");
         }
@@ -36,12 +42,11 @@ public record StreamTableDefinition(String query, List<SourceTable.Column> colum
                     "defining query must be a SELECT statement (or WITH ... SELECT, VALUES, TABLE)");
         }
         // PostgreSQL is the judge of validity: syntax, missing tables and columns keep their SQLSTATE.
-        List<SourceTable.Column> columns = db.query("SELECT attname, atttype FROM pgtrickle._describe(?)",
-                rs -> new SourceTable.Column(rs.getString(1), rs.getString(2)), query);
+        List<SourceTable.Column> columns = checks.describe(query);
         checkColumnNames(columns);
         PgSourceResolver resolver = new PgSourceResolver(db);
         List<SourceTable> relations = new ArrayList<>();
-        for (long oid : db.query("SELECT relid::bigint FROM pgtrickle._query_relations(?)", rs -> rs.getLong(1), query)) {
+        for (long oid : checks.relations(query)) {
             relations.add(resolver.byOid(oid));
         }
         List<String> names = columns.stream().map(SourceTable.Column::name).toList();
@@ -59,8 +64,17 @@ public record StreamTableDefinition(String query, List<SourceTable.Column> colum
             }
         }
         if (analysis.isDifferentiable()) {
+            String obstacle = captureObstacle(db, relations);
+            if (obstacle != null) {
+                if (requested == RefreshMode.DIFFERENTIAL) {
+                    throw new PgTrickleException(PgTrickleException.INSUFFICIENT_PRIVILEGE,
+                            "cannot use refresh_mode DIFFERENTIAL: " + obstacle);
+                }
+                return new StreamTableDefinition(query, columns, relations, RefreshMode.FULL,
+                        PlanBuilder.fullOnly(query, names), obstacle, analysis);
+            }
             MaintenancePlan plan = PlanBuilder.differential(analysis.root(), names);
-            String rejected = rejectedByPostgres(db, plan.fullSql());
+            String rejected = checks.planError(plan.fullSql());
             if (rejected == null) {
                 return new StreamTableDefinition(query, columns, relations, RefreshMode.DIFFERENTIAL, plan, null,
                         analysis);
@@ -82,9 +96,28 @@ public record StreamTableDefinition(String query, List<SourceTable.Column> colum
                 ? "pg_trickle: " + fullReason + "; the stream table will use FULL refresh" : null;
     }
 
-    /** PostgreSQL's message when it refuses to plan the generated full-state query (every rewritten expression is in it). */
-    private static String rejectedByPostgres(Db db, String sql) throws SQLException {
-        return db.queryOne("SELECT pgtrickle._plan_error(?)", rs -> rs.getString(1), sql).orElse(null);
+    /**
+     * Why the changes of a source cannot be captured by triggers, or null. Capture installs
+     * triggers on every source, which PostgreSQL allows only to roles with the TRIGGER privilege;
+     * and rows a logical replication subscription applies fire no statement trigger, so they would
+     * be missed silently.
+     */
+    private static String captureObstacle(Db db, List<SourceTable> relations) throws SQLException {
+        for (SourceTable s : relations) {
+            if (!s.isCapturable()) {
+                continue;
+            }
+            String reason = db.queryOne("SELECT CASE WHEN NOT has_table_privilege(?::oid, 'TRIGGER')"
+                    + " THEN 'change capture needs the TRIGGER privilege on ' || ?::oid::regclass"
+                    + " WHEN EXISTS (SELECT 1 FROM pg_catalog.pg_subscription_rel r WHERE r.srrelid = ?::oid)"
+                    + " THEN ?::oid::regclass || ' is written by a logical replication subscription, whose changes"
+                    + " capture triggers do not see' END", rs -> rs.getString(1), s.oid(), s.oid(), s.oid(), s.oid())
+                    .orElse(null);
+            if (reason != null) {
+                return reason;
+            }
+        }
+        return null;
     }
 
     private static void checkColumnNames(List<SourceTable.Column> columns) throws PgTrickleException {

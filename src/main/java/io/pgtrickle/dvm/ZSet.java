@@ -46,7 +46,7 @@ public final class ZSet {
         for (String e : exprs) {
             row.append(row.length() == 0 ? "" : ", ").append("pgtrickle._canon(").append(e).append(')');
         }
-        return "hashtextextended(ROW(" + row + ")::text, 0)";
+        return "pg_catalog.hashtextextended(ROW(" + row + ")::text, 0)";
     }
 
     /**

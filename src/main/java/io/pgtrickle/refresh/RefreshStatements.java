@@ -54,7 +54,7 @@ record RefreshStatements(String fullInsert, String createApplyTable, String stag
                     + ") AS __pgt_net, row_number() OVER (PARTITION BY d." + hash + ") AS __pgt_rn FROM __pgt_d d) x"
                     + " WHERE x.__pgt_rn = 1 AND x.__pgt_net <> 0";
         } else {
-            String content = "hashtextextended(" + Sql.rowText(d, cols) + ", 0)";
+            String content = "pg_catalog.hashtextextended(" + Sql.rowText(d, cols) + ", 0)";
             stage = frontierCte(st.id()) + storageCte(target) + ", __pgt_d AS (" + st.deltaSql() + ") INSERT INTO " + apply + " ("
                     + Sql.columns(null, cols) + ", " + rowId + ", __pgt_w, __pgt_seq) SELECT "
                     + Sql.columns("y", cols) + ", y." + rowId + ", y.__pgt_net, row_number() OVER () FROM (SELECT x.*,"
@@ -73,10 +73,11 @@ record RefreshStatements(String fullInsert, String createApplyTable, String stag
      * {@value DiffContext#FRONTIER_CTE} still shows the previous frontier to the rest of the statement.
      */
     private static String frontierCte(long id) {
-        return "WITH __pgt_adv AS (UPDATE pgtrickle.pgt_stream_tables SET frontier = pg_current_snapshot(),"
-                + " frontier_xid = pg_current_xact_id(), data_timestamp = statement_timestamp() WHERE pgt_id = " + id
-                + " RETURNING 1), " + DiffContext.FRONTIER_CTE + " AS (SELECT frontier AS prev, frontier_xid AS prev_xid"
-                + " FROM pgtrickle.pgt_stream_tables WHERE pgt_id = " + id + ")";
+        return "WITH __pgt_adv AS (UPDATE pgtrickle.pgt_stream_tables SET frontier = pg_catalog.pg_current_snapshot(),"
+                + " frontier_xid = pg_catalog.pg_current_xact_id(),"
+                + " frontier_change_id = pg_catalog.nextval('pgtrickle_changes.change_id_seq'::pg_catalog.regclass),"
+                + " data_timestamp = pg_catalog.statement_timestamp() WHERE pgt_id = " + id
+                + " RETURNING 1), " + DiffContext.FRONTIER_CTE + " AS (" + DiffContext.frontierOf(String.valueOf(id)) + ")";
     }
 
     /** The storage as of the previous refresh, read by algebraic aggregates; inlined where referenced. */
@@ -107,9 +108,9 @@ record RefreshStatements(String fullInsert, String createApplyTable, String stag
         String rowId = MaintenancePlan.STORAGE_ROW_ID;
         String hash = MaintenancePlan.STORAGE_HASH;
         return new String[] {"MERGE INTO " + target + " t USING (SELECT " + Sql.columns("a", cols) + ", a." + hash + ", a.__pgt_w,"
-                + " hashtextextended(" + Sql.rowText("a", cols) + ", g.__pgt_k) AS " + rowId + " FROM " + apply + " a"
+                + " pg_catalog.hashtextextended(" + Sql.rowText("a", cols) + ", g.__pgt_k) AS " + rowId + " FROM " + apply + " a"
                 + " CROSS JOIN LATERAL (SELECT count(*) AS n FROM " + target + " x WHERE x." + hash + " = a." + hash
-                + ") cur CROSS JOIN LATERAL generate_series("
+                + ") cur CROSS JOIN LATERAL pg_catalog.generate_series("
                 + "CASE WHEN a.__pgt_w > 0 THEN cur.n + 1 ELSE cur.n + a.__pgt_w + 1 END,"
                 + " CASE WHEN a.__pgt_w > 0 THEN cur.n + a.__pgt_w ELSE cur.n END) g(__pgt_k)"
                 + " WHERE a.", ") s ON t." + rowId + " = s." + rowId

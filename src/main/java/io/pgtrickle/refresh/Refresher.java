@@ -9,7 +9,9 @@ import io.pgtrickle.observability.LatencyRecorder;
 import io.pgtrickle.observability.TraceSpan;
 import io.pgtrickle.observability.Tracing;
 import io.pgtrickle.sql.Db;
+import io.pgtrickle.catalog.PinnedSettings;
 import io.pgtrickle.sql.LocalSettings;
+import io.pgtrickle.sql.OwnerSession;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.util.List;
@@ -18,6 +20,10 @@ import java.util.List;
  * Runs one refresh of one stream table inside the caller's transaction: decides FULL or
  * DIFFERENTIAL, applies, advances the frontier, cleans consumed changes and writes history.
  * Uses only catalog templates: no query analysis, so Calcite is never loaded here.
+ *
+ * <p>Whoever calls it, every statement that reads a source or writes the storage runs as the
+ * stream table's owner ({@link OwnerSession}); the caller's own statements only read and write
+ * pg_trickle's catalog and buffers, which run no code a user can define.
  */
 public final class Refresher {
 
@@ -58,22 +64,25 @@ public final class Refresher {
     private RefreshOutcome refresh(StreamTable st, Initiator initiator, TraceSpan cycle) throws SQLException {
         long started = System.nanoTime();
         OffsetDateTime start = OffsetDateTime.now();
+        // Each source is still the relation the SQL was built for, locked, and readable by the owner.
+        db.queryOne("SELECT pgtrickle._bind_sources(?)", rs -> rs.getInt(1), st.id());
+        OwnerSession owner = new OwnerSession(db, st.owner(), st.searchPath());
         RefreshStatements sql = TemplateCache.shared(settings.l1CacheMaxEntries()).statements(st);
         List<Long> sources = catalog.capturedSources(st.id());
-        String reason = fullRefreshReason(st, sources);
+        String reason = fullRefreshReason(st, sources, owner);
         cycle.attr("pgtrickle.decision", reason == null ? "DIFFERENTIAL" : "FULL: " + reason);
         LatencyRecorder.Mark frontierBefore = latency.before(db, st.id(), !sources.isEmpty());
         // Pinned print settings keep row hashes and expressions the same whoever refreshes.
         LocalSettings local = new LocalSettings(db)
-                .withAll(st.sessionSettings())
+                .withAll(PinnedSettings.printSettings(st.sessionSettings()))
                 .with(LocalSettings.INTERNAL_APPLY, "on")
                 .with("work_mem", (st.mergeWorkMemMb() != null ? st.mergeWorkMemMb() : settings.mergeWorkMemMb()) + "MB")
                 .apply();
         RefreshOutcome outcome;
         try (TraceSpan delta = Tracing.start(Tracing.DELTA_EXECUTE)) {
             outcome = reason != null
-                    ? full(st, sql, started, reason)
-                    : differential(sql, started);
+                    ? full(st, sql, owner, started, reason)
+                    : differential(sql, owner, started);
             delta.attr("pgtrickle.action", outcome.action().name()).attr("pgtrickle.delta_rows", outcome.deltaRows())
                     .attr("pgtrickle.merge_windows", outcome.mergeStatements());
         }
@@ -89,7 +98,7 @@ public final class Refresher {
         return outcome;
     }
 
-    private String fullRefreshReason(StreamTable st, List<Long> sources) throws SQLException {
+    private String fullRefreshReason(StreamTable st, List<Long> sources, OwnerSession owner) throws SQLException {
         if (!st.isDifferential()) {
             return "refresh mode FULL";
         }
@@ -97,24 +106,28 @@ public final class Refresher {
             return "not yet populated";
         }
         if (st.needsFullRefresh()) {
-            return "defining query changed";
+            return "marked for a full refresh (its query, or the capture of a source, changed)";
         }
         long pending = 0;
         for (long source : sources) {
-            // One pass over the unconsumed changes answers both questions.
-            boolean[] truncated = {false};
-            pending += db.queryOne("SELECT count(*), coalesce(bool_or(s.__pgt_action = 'T'), false)"
-                    + " FROM pgtrickle_changes.changes_" + source + " s, (SELECT frontier AS prev, frontier_xid AS prev_xid"
-                    + " FROM pgtrickle.pgt_stream_tables WHERE pgt_id = ?) " + DiffContext.FRONTIER_CTE
-                    + " WHERE NOT " + DiffContext.consumedAtFrontier("s.__pgt_xid"), rs -> {
-                        truncated[0] = rs.getBoolean(2);
+            // One pass over the unconsumed changes answers both questions; disabled capture triggers
+            // mean rows change unseen, so only recomputing is exact.
+            String[] found = {null};
+            pending += db.queryOne("SELECT count(*), coalesce(bool_or(s.__pgt_action = 'T'), false),"
+                    + " EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t WHERE t.tgenabled = 'D' AND t.tgfoid ="
+                    + " pg_catalog.to_regprocedure('pgtrickle_changes.capture_" + source + "()'))"
+                    + " FROM pgtrickle_changes.changes_" + source + " s, (" + DiffContext.frontierOf("?") + ") "
+                    + DiffContext.FRONTIER_CTE + " WHERE NOT " + DiffContext.consumedAtFrontier("s.__pgt_xid", "s.__pgt_change_id"),
+                    rs -> {
+                        found[0] = rs.getBoolean(3) ? "change capture of a source is disabled (ALTER TABLE ... DISABLE TRIGGER)"
+                                : rs.getBoolean(2) ? "source truncated" : null;
                         return rs.getLong(1);
                     }, st.id()).orElse(0L);
-            if (truncated[0]) {
-                return "source truncated";
+            if (found[0] != null) {
+                return found[0];
             }
         }
-        return st.refreshMode() == RefreshMode.AUTO && pending > 0 ? changeRatioReason(pending, sources) : null;
+        return st.refreshMode() == RefreshMode.AUTO && pending > 0 ? changeRatioReason(pending, sources, owner) : null;
     }
 
     /**
@@ -123,17 +136,19 @@ public final class Refresher {
      * planner's estimates; a source never analysed is counted, but only up to the row count that
      * would tip the decision, so the cost stays proportional to the pending changes.
      */
-    private String changeRatioReason(long pending, List<Long> sources) throws SQLException {
+    private String changeRatioReason(long pending, List<Long> sources, OwnerSession owner) throws SQLException {
         double ratio = settings.differentialMaxChangeRatio();
         long enough = (long) Math.min(Long.MAX_VALUE / 2, Math.ceil(pending / Math.max(ratio, 1e-9))) + 1;
         long rows = 0;
         for (long source : sources) {
-            long estimate = db.queryOne("SELECT reltuples::bigint FROM pg_class WHERE oid = ?::oid",
+            long estimate = db.queryOne("SELECT reltuples::bigint FROM pg_catalog.pg_class WHERE oid = ?::oid",
                     rs -> rs.getLong(1), source).orElse(-1L);
             if (estimate < 0) {
-                String table = db.queryOne("SELECT ?::oid::regclass::text", rs -> rs.getString(1), source).orElseThrow();
-                estimate = db.queryOne("SELECT count(*) FROM (SELECT 1 FROM " + table + " LIMIT " + enough + ") x",
-                        rs -> rs.getLong(1)).orElse(0L);
+                String table = db.queryOne("SELECT pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname)"
+                        + " FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = ?::oid",
+                        rs -> rs.getString(1), source).orElseThrow();
+                estimate = Long.parseLong(owner.value("SELECT count(*)::text FROM (SELECT 1 FROM " + table + " LIMIT "
+                        + enough + ") x", null));
             }
             rows += estimate;
         }
@@ -144,47 +159,47 @@ public final class Refresher {
         return null;
     }
 
-    private RefreshOutcome full(StreamTable st, RefreshStatements sql, long started, String reason)
+    private RefreshOutcome full(StreamTable st, RefreshStatements sql, OwnerSession owner, long started, String reason)
             throws SQLException {
-        long deleted = db.exec("DELETE FROM " + st.name().quoted());
+        long deleted = owner.exec("DELETE FROM " + st.name().quoted());
         long inserted;
         try (TraceSpan advance = frontierAdvance("full_insert")) {
-            inserted = db.exec(sql.fullInsert());
+            inserted = owner.exec(sql.fullInsert());
         }
         RefreshAction action = st.populated() && st.needsFullRefresh() ? RefreshAction.REINITIALIZE : RefreshAction.FULL;
         return new RefreshOutcome(action, inserted, deleted, inserted + deleted, 0, System.nanoTime() - started, reason);
     }
 
-    private RefreshOutcome differential(RefreshStatements sql, long started) throws SQLException {
-        if (db.queryOne("SELECT to_regclass(?) IS NOT NULL", rs -> rs.getBoolean(1), sql.applyTable()).orElse(false)) {
-            db.exec("DROP TABLE " + sql.applyTable()); // left by a refresh rolled back to a savepoint
+    private RefreshOutcome differential(RefreshStatements sql, OwnerSession owner, long started) throws SQLException {
+        if (db.queryOne("SELECT pg_catalog.to_regclass(?) IS NOT NULL", rs -> rs.getBoolean(1), sql.applyTable())
+                .orElse(false)) {
+            owner.exec("DROP TABLE " + sql.applyTable()); // left by a refresh rolled back to a savepoint
         }
-        db.exec(sql.createApplyTable());
+        owner.exec(sql.createApplyTable());
         long staged;
         try (TraceSpan advance = frontierAdvance("stage_delta")) {
-            staged = db.exec(sql.stageDelta());
+            staged = owner.exec(sql.stageDelta());
         }
         long inserted = 0;
         long deleted = 0;
         int merges = 0;
         if (staged > 0) {
-            long[] counts = db.queryOne("SELECT coalesce(sum(greatest(__pgt_w, 0)), 0)::bigint,"
-                    + " coalesce(sum(greatest(-__pgt_w, 0)), 0)::bigint FROM " + sql.applyTable(),
-                    rs -> new long[] {rs.getLong(1), rs.getLong(2)}).orElseThrow();
-            inserted = counts[0];
-            deleted = counts[1];
+            String[] counts = owner.value("SELECT coalesce(sum(greatest(__pgt_w, 0)), 0)::bigint || ',' ||"
+                    + " coalesce(sum(greatest(-__pgt_w, 0)), 0)::bigint FROM " + sql.applyTable(), null).split(",");
+            inserted = Long.parseLong(counts[0]);
+            deleted = Long.parseLong(counts[1]);
             int batch = settings.mergeBatchSize();
             if (staged > batch) {
                 // QW-9: large deltas are merged in windows so no single MERGE holds them all.
-                db.exec("CREATE INDEX ON " + sql.applyTable() + " (__pgt_seq)");
-                db.exec("ANALYZE " + sql.applyTable());
+                owner.exec("CREATE INDEX ON " + sql.applyTable() + " (__pgt_seq)");
+                owner.exec("ANALYZE " + sql.applyTable());
             }
             for (long from = 0; from < staged; from += batch) {
-                db.exec(sql.mergeWindow(from, Math.min(from + batch, staged)));
+                owner.exec(sql.mergeWindow(from, Math.min(from + batch, staged)));
                 merges++;
             }
         }
-        db.exec("DROP TABLE " + sql.applyTable());
+        owner.exec("DROP TABLE " + sql.applyTable());
         RefreshAction action = staged == 0 ? RefreshAction.NO_DATA : RefreshAction.DIFFERENTIAL;
         return new RefreshOutcome(action, inserted, deleted, staged, merges, System.nanoTime() - started, null);
     }
@@ -201,11 +216,7 @@ public final class Refresher {
     /** Deletes change rows that every capturing stream table has consumed. */
     private void cleanup(List<Long> sources) throws SQLException {
         for (long source : sources) {
-            db.exec("DELETE FROM pgtrickle_changes.changes_" + source + " c WHERE NOT EXISTS (SELECT 1"
-                    + " FROM pgtrickle.pgt_dependencies d JOIN pgtrickle.pgt_stream_tables st USING (pgt_id)"
-                    + " WHERE d.source_relid = " + source + "::oid AND d.cdc_mode = 'TRIGGER'"
-                    + " AND (st.frontier IS NULL OR NOT (pg_visible_in_snapshot(c.__pgt_xid, st.frontier)"
-                    + " OR c.__pgt_xid = st.frontier_xid)))");
+            db.queryOne("SELECT pgtrickle._cleanup_changes(?::oid)", rs -> rs.getLong(1), source);
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.pgtrickle.scheduler;
 
+import io.pgtrickle.api.PgTrickle;
 import io.pgtrickle.catalog.CatalogStore;
 import io.pgtrickle.catalog.StreamTable;
 import io.pgtrickle.config.AllSettings;
@@ -102,7 +103,8 @@ final class RefreshAttempt {
             c.rollback(); // refreshed by another worker since this tick was planned
             return new Outcome(RefreshResult.SKIPPED, false);
         }
-        if (st.isDifferential() && st.populated() && !st.needsFullRefresh() && !state.hasPendingChanges(id)) {
+        if (st.isDifferential() && st.populated() && !st.needsFullRefresh() && !st.needsRebuild()
+                && !state.hasPendingChanges(id)) {
             state.touch(id);
             c.commit();
             return new Outcome(RefreshResult.UNCHANGED, false);
@@ -111,7 +113,8 @@ final class RefreshAttempt {
         long started = System.nanoTime();
         LatencyRecorder latency = LatencyRecorder.keepingSamples();
         try {
-            RefreshOutcome outcome = new Refresher(db, s.dvm(), latency).refresh(st, Initiator.SCHEDULER);
+            StreamTable current = new PgTrickle(c).rebuildIfNeeded(st);
+            RefreshOutcome outcome = new Refresher(db, s.dvm(), latency).refresh(current, Initiator.SCHEDULER);
             boolean restored = state.afterSuccess(id);
             String reason = lag.takeReason(id);
             if (restored) {

@@ -68,10 +68,13 @@ final class SchedulerState {
     boolean hasPendingChanges(long id) throws SQLException {
         for (long source : db.query("SELECT source_relid::bigint FROM pgtrickle.pgt_dependencies"
                 + " WHERE pgt_id = ? AND cdc_mode = 'TRIGGER'", rs -> rs.getLong(1), id)) {
+            // Disabled capture triggers hide changes: such a table is refreshed (FULL) every time it is due.
             boolean pending = db.queryOne("SELECT EXISTS (SELECT 1 FROM pgtrickle_changes.changes_" + source
-                    + " s, (SELECT frontier AS prev, frontier_xid AS prev_xid FROM pgtrickle.pgt_stream_tables"
-                    + " WHERE pgt_id = ?) " + DiffContext.FRONTIER_CTE + " WHERE NOT coalesce("
-                    + DiffContext.consumedAtFrontier("s.__pgt_xid") + ", false))", rs -> rs.getBoolean(1), id)
+                    + " s, (" + DiffContext.frontierOf("?") + ") " + DiffContext.FRONTIER_CTE + " WHERE NOT coalesce("
+                    + DiffContext.consumedAtFrontier("s.__pgt_xid", "s.__pgt_change_id") + ", false))"
+                    + " OR EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t WHERE t.tgenabled = 'D' AND t.tgfoid ="
+                    + " pg_catalog.to_regprocedure('pgtrickle_changes.capture_" + source + "()'))",
+                    rs -> rs.getBoolean(1), id)
                     .orElse(false);
             if (pending) {
                 return true;

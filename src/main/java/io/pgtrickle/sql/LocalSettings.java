@@ -13,7 +13,10 @@ import java.util.Map;
  */
 public final class LocalSettings {
 
-    /** Set while pg_trickle itself writes to a stream table or drops one (see the guard triggers). */
+    /**
+     * Set while a refresh writes to a stream table. The guard trigger honours it only for the
+     * table's owner, as whom the refresh writes (catalog.sql, _reject_direct_dml).
+     */
     public static final String INTERNAL_APPLY = "pg_trickle.internal_apply";
 
     private static final String SEPARATOR = "\u0001";
@@ -35,14 +38,8 @@ public final class LocalSettings {
         return this;
     }
 
-    /** Adds {@code name=value} pairs separated by chr(1), as stored in the catalog. */
-    public LocalSettings withAll(String pairs) {
-        if (pairs != null && !pairs.isEmpty()) {
-            for (String pair : pairs.split(SEPARATOR)) {
-                int eq = pair.indexOf('=');
-                with(pair.substring(0, eq), pair.substring(eq + 1));
-            }
-        }
+    public LocalSettings withAll(Map<String, String> settings) {
+        wanted.putAll(settings);
         return this;
     }
 
@@ -67,15 +64,4 @@ public final class LocalSettings {
                 String.join(SEPARATOR, settings.keySet()), String.join(SEPARATOR, settings.values()));
     }
 
-    /** Runs {@code work} with pg_trickle's own writes to stream tables allowed. */
-    public static void asInternalApply(Db db, SqlAction work) throws SQLException {
-        LocalSettings local = new LocalSettings(db).with(INTERNAL_APPLY, "on").apply();
-        work.run();
-        local.restore();
-    }
-
-    @FunctionalInterface
-    public interface SqlAction {
-        void run() throws SQLException;
-    }
 }

@@ -17,6 +17,8 @@ public final class PgTrickleException extends SQLException {
     public static final String FEATURE_NOT_SUPPORTED = "0A000";
     public static final String WRONG_OBJECT_TYPE = "42809";
     public static final String OBJECT_NOT_IN_PREREQUISITE_STATE = "55000";
+    public static final String INSUFFICIENT_PRIVILEGE = "42501";
+    public static final String STATEMENT_TOO_COMPLEX = "54001";
     public static final String INTERNAL_ERROR = "XX000";
 
     public PgTrickleException(String sqlState, String message) {

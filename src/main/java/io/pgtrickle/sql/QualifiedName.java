@@ -26,21 +26,18 @@ public record QualifiedName(String schema, String name) {
         if (text == null || text.isBlank()) {
             throw PgTrickleException.invalidParameter("stream table name must not be empty");
         }
-        String[] idents;
-        String current;
-        try {
-            // Array access in SQL: PL/Java's SPI driver has no portable getArray().
-            String[] row = db.queryOne(
-                    "SELECT p[1], p[2], array_length(p, 1)::text, current_schema() FROM parse_ident(?, true) p",
-                    rs -> new String[] {rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)},
-                    text).orElseThrow();
-            int n = Integer.parseInt(row[2]);
-            idents = n == 1 ? new String[] {row[0]} : n == 2 ? new String[] {row[0], row[1]} : new String[n];
-            current = row[3];
-        } catch (SQLException e) {
+        // parse_ident's error is caught in SQL: the PL/Java host cannot go on after a failed statement.
+        String[] row = db.queryOne("SELECT p.parts[1], p.parts[2], array_length(p.parts, 1)::text, current_schema(),"
+                        + " p.error FROM pgtrickle._parse_name(?) p",
+                rs -> new String[] {rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5)},
+                text).orElseThrow();
+        if (row[4] != null) {
             throw new PgTrickleException(PgTrickleException.INVALID_NAME,
-                    "invalid name \"" + text + "\": " + firstLine(e.getMessage()), e);
+                    "invalid name \"" + text + "\": " + firstLine(row[4]));
         }
+        int n = Integer.parseInt(row[2]);
+        String[] idents = n == 1 ? new String[] {row[0]} : n == 2 ? new String[] {row[0], row[1]} : new String[n];
+        String current = row[3];
         if (idents.length == 1) {
             if (current == null) {
                 throw new PgTrickleException(PgTrickleException.UNDEFINED_TABLE,

@@ -101,7 +101,7 @@ class LifecycleTest {
         assertEquals("2BP01", alter.getSQLState());
         Tx.run(url, p -> { p.dropStreamTable("st1", true); return null; });
         assertEquals("0", single("SELECT count(*) FROM pgtrickle.pgt_stream_tables"));
-        assertEquals("0", single("SELECT count(*) FROM pg_class WHERE relnamespace = 'pgtrickle_changes'::regnamespace"));
+        assertEquals("0", single("SELECT count(*) FROM pg_class WHERE relnamespace = 'pgtrickle_changes'::regnamespace AND relkind = 'r'"));
     }
 
     @Test

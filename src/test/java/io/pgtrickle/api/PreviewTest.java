@@ -45,7 +45,7 @@ class PreviewTest {
 
         try (Connection c = TestDatabase.connect(url)) {
             assertEquals(0, Oracle.count(c, "SELECT count(*) FROM pgtrickle.pgt_stream_tables"));
-            assertEquals(0, Oracle.count(c, "SELECT count(*) FROM pg_class WHERE relnamespace = 'pgtrickle_changes'::regnamespace"));
+            assertEquals(0, Oracle.count(c, "SELECT count(*) FROM pg_class WHERE relnamespace = 'pgtrickle_changes'::regnamespace AND relkind = 'r'"));
             assertEquals(0, Oracle.count(c, "SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal"));
             assertEquals(3, Oracle.count(c, "SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind = 'r'"));
         }

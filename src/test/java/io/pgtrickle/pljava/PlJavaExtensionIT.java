@@ -116,7 +116,7 @@ class PlJavaExtensionIT {
         sql("SELECT pgtrickle.drop_stream_table('big_orders')");
         try (Connection c = DriverManager.getConnection(url)) {
             assertEquals(0, Oracle.count(c, "SELECT count(*) FROM pgtrickle.pgt_stream_tables"));
-            assertEquals(0, Oracle.count(c, "SELECT count(*) FROM pg_class WHERE relnamespace = 'pgtrickle_changes'::regnamespace"));
+            assertEquals(0, Oracle.count(c, "SELECT count(*) FROM pg_class WHERE relnamespace = 'pgtrickle_changes'::regnamespace AND relkind = 'r'"));
         }
     }
 }

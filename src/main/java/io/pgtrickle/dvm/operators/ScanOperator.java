@@ -30,7 +30,7 @@ public final class ScanOperator implements DeltaOperator {
     @Override
     public DiffResult generateDelta(DiffContext ctx, List<DiffResult> children) {
         String rid = source.hasPrimaryKey()
-                ? "hashtextextended(" + Sql.rowText("s", source.primaryKey()) + ", 0)"
+                ? "pg_catalog.hashtextextended(" + Sql.rowText("s", source.primaryKey()) + ", 0)"
                 : "NULL::bigint";
         return SourceScan.of(source, source.columnNames(), rid, source.hasPrimaryKey());
     }

@@ -27,8 +27,8 @@ final class SourceScan {
         String delta = "SELECT " + Sql.columns("s", columns) + ", " + rowId + " AS " + DiffResult.ROW_ID
                 + ", CASE s.__pgt_action WHEN 'I' THEN 1 ELSE -1 END AS " + DiffResult.WEIGHT
                 + " FROM " + source.bufferTable() + " s, " + f
-                + " WHERE s.__pgt_action IN ('I', 'D') AND s.__pgt_xid >= pg_snapshot_xmin(" + f + ".prev)"
-                + " AND NOT " + DiffContext.consumedAtFrontier("s.__pgt_xid");
+                + " WHERE s.__pgt_action IN ('I', 'D') AND s.__pgt_xid >= pg_catalog.pg_snapshot_xmin(" + f + ".prev)"
+                + " AND NOT " + DiffContext.consumedAtFrontier("s.__pgt_xid", "s.__pgt_change_id");
         return new DiffResult(current, delta, columns, keyed);
     }
 }

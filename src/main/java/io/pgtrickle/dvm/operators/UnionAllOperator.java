@@ -20,7 +20,7 @@ public final class UnionAllOperator extends TwoInputOperator {
         StringBuilder delta = new StringBuilder();
         for (int i = 0; i < 2; i++) {
             DiffResult r = in.get(i);
-            String rid = keyed ? "hashtextextended(" + i + " || ':' || x." + DiffResult.ROW_ID + "::text, 3)"
+            String rid = keyed ? "pg_catalog.hashtextextended(" + i + " || ':' || x." + DiffResult.ROW_ID + "::text, 3)"
                     : "NULL::bigint";
             String sep = i == 0 ? "" : " UNION ALL ";
             current.append(sep).append("SELECT ").append(ZSet.renamed("x", r.columns(), names)).append(", ")

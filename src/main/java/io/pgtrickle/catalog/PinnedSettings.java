@@ -1,0 +1,56 @@
+package io.pgtrickle.catalog;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The settings a stream table's creator had that its refreshes must reproduce, stored in
+ * {@code session_settings} as {@code name=value} pairs separated by chr(1). Only the names below
+ * are ever applied: the column is writable by the table's owner, and a setting such as
+ * {@code role} or {@code session_authorization} applied by a superuser worker would hand the
+ * owner that worker's privileges.
+ */
+public final class PinnedSettings {
+
+    /** Settings that change how values print, and so row hashes and the user's expressions. */
+    public static final Set<String> PRINT_SETTINGS =
+            Set.of("TimeZone", "DateStyle", "IntervalStyle", "extra_float_digits", "bytea_output");
+
+    private static final String SEARCH_PATH = "search_path";
+    /** For stream tables recorded before search_path was pinned. */
+    private static final String DEFAULT_SEARCH_PATH = "\"$user\", public";
+    private static final String SEPARATOR = "\u0001";
+
+    private PinnedSettings() {
+    }
+
+    /** The print settings among {@code pairs}, in order; anything else is ignored. */
+    public static Map<String, String> printSettings(String pairs) {
+        Map<String, String> out = new LinkedHashMap<>();
+        parse(pairs).forEach((name, value) -> {
+            if (PRINT_SETTINGS.contains(name)) {
+                out.put(name, value);
+            }
+        });
+        return out;
+    }
+
+    /** The search_path names in the defining query were resolved with. */
+    public static String searchPath(String pairs) {
+        return parse(pairs).getOrDefault(SEARCH_PATH, DEFAULT_SEARCH_PATH);
+    }
+
+    private static Map<String, String> parse(String pairs) {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (pairs != null && !pairs.isEmpty()) {
+            for (String pair : pairs.split(SEPARATOR)) {
+                int eq = pair.indexOf('=');
+                if (eq > 0) {
+                    out.put(pair.substring(0, eq), pair.substring(eq + 1));
+                }
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,321 @@
+-- Trigger change capture and the DDL guards around it. Part of the catalog script (after catalog.sql).
+--
+-- Capture objects belong to the role that installed pg_trickle (a superuser), never to the role
+-- creating a stream table: pgtrickle._sync_capture builds them from pg_catalog alone, so what a
+-- source looks like, not what a caller passes, decides their text. Identifiers reach the text only
+-- through quote_ident/format('%I'), and a function body only as a quote_literal'd string.
+--
+-- The capture function copies transition-table rows into a buffer whose columns have exactly the
+-- source's types: no cast, no domain check and no type I/O runs, so nothing a source's owner can
+-- define executes with the installer's privileges. After DDL changes the source, the buffer is
+-- rebuilt before any further write (ddl_command_end runs inside the DDL's own statement).
+
+-- The relation and every partition or inheritance child below it: all of them are read when the
+-- source is read, so all of them carry capture triggers.
+CREATE FUNCTION pgtrickle._source_relations(source oid)
+RETURNS TABLE (relid oid)
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $fn$
+    WITH RECURSIVE tree(relid) AS (
+        SELECT source
+        UNION
+        SELECT i.inhrelid FROM pg_inherits i JOIN tree t ON i.inhparent = t.relid)
+    SELECT t.relid FROM tree t JOIN pg_class c ON c.oid = t.relid WHERE c.relkind IN ('r', 'p')
+$fn$;
+
+-- What a stream table is built against: the source's name, kind, columns with types, and key.
+-- NULL when the relation is gone.
+CREATE FUNCTION pgtrickle._source_shape(source oid) RETURNS text
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $fn$
+    SELECT c.oid::regclass::text || ' ' || c.relkind::text
+           || ' (' || coalesce((SELECT string_agg(quote_ident(a.attname) || ' ' || format_type(a.atttypid, a.atttypmod),
+                                                  ', ' ORDER BY a.attnum)
+                                  FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped), '')
+           || ') key (' || coalesce((SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY k.ord)
+                                       FROM pg_index i
+                                       CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY k(attnum, ord)
+                                       JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+                                      WHERE i.indrelid = c.oid AND i.indisprimary), '') || ')'
+      FROM pg_class c WHERE c.oid = source
+$fn$;
+
+-- The relations capture covers and the state of each one's capture triggers (tgenabled), e.g.
+-- '16390:OOOO 16395:ODOO'. Triggers disabled, dropped, or a partition attached or detached all
+-- change it.
+CREATE FUNCTION pgtrickle._source_tree(source oid) RETURNS text
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $fn$
+    SELECT string_agg(r.relid::text || ':' || coalesce(
+               (SELECT string_agg(t.tgenabled::text, '' ORDER BY t.tgname)
+                  FROM pg_trigger t
+                 WHERE t.tgrelid = r.relid
+                   AND t.tgfoid = to_regprocedure(format('pgtrickle_changes.%I()', 'capture_' || source))), ''),
+               ' ' ORDER BY r.relid)
+      FROM pgtrickle._source_relations(source) r
+$fn$;
+
+-- Roles owning a stream table that captures changes of the source.
+CREATE FUNCTION pgtrickle._capturing_owners(source oid)
+RETURNS TABLE (relowner oid)
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $fn$
+    SELECT DISTINCT c.relowner FROM pgtrickle.pgt_dependencies d
+      JOIN pgtrickle.pgt_stream_tables st ON st.pgt_id = d.pgt_id
+      JOIN pg_class c ON c.oid = st.pgt_relid
+     WHERE d.source_relid = source AND d.cdc_mode = 'TRIGGER'
+$fn$;
+
+-- Makes the capture of one source match the catalog: buffer, capture function and triggers on
+-- every relation below the source exist while some stream table captures it (and are rebuilt when
+-- the source's columns changed), and are removed when none does. SELECT on the buffer is granted
+-- to the owners of the stream tables that read it and to nobody else. A rebuilt buffer or a changed
+-- trigger set marks the capturing stream tables for a FULL refresh, since rows may have changed
+-- uncaptured. Anyone may call it: it does only what the catalog (row-level security) allows.
+CREATE FUNCTION pgtrickle._sync_capture(source oid, notify boolean DEFAULT NULL) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
+DECLARE
+    buf      text := 'changes_' || source;
+    buf_oid  oid;
+    fn       text := 'capture_' || source;
+    fn_sig   text := format('pgtrickle_changes.%I()', 'capture_' || source);
+    wanted   boolean;
+    cols     text;
+    new_cols text;
+    old_cols text;
+    coldefs  text;
+    body     text;
+    rel      record;
+    ev       text;
+    tree     text;
+BEGIN
+    wanted := EXISTS (SELECT 1 FROM pgtrickle.pgt_dependencies d WHERE d.source_relid = source AND d.cdc_mode = 'TRIGGER')
+              AND EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = source AND c.relkind IN ('r', 'p'));
+    SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum),
+           string_agg('n.' || quote_ident(a.attname), ', ' ORDER BY a.attnum),
+           string_agg('o.' || quote_ident(a.attname), ', ' ORDER BY a.attnum),
+           string_agg(quote_ident(a.attname) || ' ' || format_type(a.atttypid, a.atttypmod), ', ' ORDER BY a.attnum)
+      INTO cols, new_cols, old_cols, coldefs
+      FROM pg_attribute a WHERE a.attrelid = source AND a.attnum > 0 AND NOT a.attisdropped;
+    -- A buffer built for other columns cannot take the source's rows: rebuild it (its unconsumed
+    -- changes are covered by the FULL refresh this forces).
+    buf_oid := to_regclass(format('pgtrickle_changes.%I', buf));
+    IF buf_oid IS NOT NULL AND (NOT wanted OR coldefs IS DISTINCT FROM
+           (SELECT string_agg(quote_ident(a.attname) || ' ' || format_type(a.atttypid, a.atttypmod), ', ' ORDER BY a.attnum)
+              FROM pg_attribute a WHERE a.attrelid = buf_oid AND a.attnum > 3 AND NOT a.attisdropped)) THEN
+        FOR rel IN SELECT t.tgrelid::regclass AS r, t.tgname FROM pg_trigger t WHERE t.tgfoid = to_regprocedure(fn_sig) LOOP
+            EXECUTE format('DROP TRIGGER %I ON %s', rel.tgname, rel.r);
+        END LOOP;
+        EXECUTE format('DROP FUNCTION IF EXISTS %s', fn_sig);
+        EXECUTE format('DROP TABLE pgtrickle_changes.%I', buf);
+        IF wanted THEN
+            UPDATE pgtrickle.pgt_stream_tables st SET needs_full_refresh = true
+             WHERE st.pgt_id IN (SELECT d.pgt_id FROM pgtrickle.pgt_dependencies d WHERE d.source_relid = source);
+        END IF;
+    END IF;
+    IF NOT wanted THEN
+        EXECUTE format('DROP FUNCTION IF EXISTS %s', fn_sig);
+        RETURN;
+    END IF;
+    IF to_regclass(format('pgtrickle_changes.%I', buf)) IS NULL THEN
+        EXECUTE format('CREATE TABLE pgtrickle_changes.%I (__pgt_change_id bigint PRIMARY KEY DEFAULT nextval(%L::regclass),'
+                       ' __pgt_xid xid8 NOT NULL DEFAULT pg_current_xact_id(), __pgt_action "char" NOT NULL%s)',
+                       buf, 'pgtrickle_changes.change_id_seq', coalesce(', ' || coldefs, ''));
+        EXECUTE format('CREATE INDEX ON pgtrickle_changes.%I (__pgt_xid)', buf);
+        EXECUTE format('REVOKE ALL ON pgtrickle_changes.%I FROM PUBLIC', buf);
+    END IF;
+    buf_oid := format('pgtrickle_changes.%I', buf)::regclass;
+    IF to_regprocedure(fn_sig) IS NULL THEN
+        -- The template is pg_trickle's own text; names enter it only through %I and quote_ident.
+        body := format($template$BEGIN
+IF TG_OP = 'INSERT' THEN
+    INSERT INTO pgtrickle_changes.%1$I (__pgt_action, %2$s) SELECT 'I', %3$s FROM __pgt_new n;
+ELSIF TG_OP = 'UPDATE' THEN
+    INSERT INTO pgtrickle_changes.%1$I (__pgt_action, %2$s) SELECT 'D', %4$s FROM __pgt_old o;
+    INSERT INTO pgtrickle_changes.%1$I (__pgt_action, %2$s) SELECT 'I', %3$s FROM __pgt_new n;
+ELSIF TG_OP = 'DELETE' THEN
+    INSERT INTO pgtrickle_changes.%1$I (__pgt_action, %2$s) SELECT 'D', %4$s FROM __pgt_old o;
+ELSE
+    INSERT INTO pgtrickle_changes.%1$I (__pgt_action) VALUES ('T');
+END IF;
+%5$sRETURN NULL;
+END$template$,
+            buf, cols, new_cols, old_cols,
+            CASE WHEN coalesce(notify, pgtrickle._setting('cdc_notify') IN ('on', 'true', 'yes', '1'))
+                 THEN format(E'PERFORM pg_notify(%L, %L);\n', 'pgtrickle_changes', source::text) ELSE '' END);
+        EXECUTE format('CREATE FUNCTION %s RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER'
+                       ' SET search_path = pg_catalog, pg_temp AS %L', fn_sig, body);
+        EXECUTE format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', fn_sig);
+    END IF;
+    -- Triggers on the source and everything below it (rows written straight into a partition or a
+    -- child fire only that relation's triggers); none on relations that left the tree.
+    FOR rel IN SELECT t.tgrelid::regclass AS r, t.tgname FROM pg_trigger t
+                WHERE t.tgfoid = to_regprocedure(fn_sig)
+                  AND t.tgrelid NOT IN (SELECT s.relid FROM pgtrickle._source_relations(source) s) LOOP
+        EXECUTE format('DROP TRIGGER %I ON %s', rel.tgname, rel.r);
+    END LOOP;
+    FOR rel IN SELECT s.relid FROM pgtrickle._source_relations(source) s LOOP
+        FOREACH ev IN ARRAY ARRAY['insert', 'update', 'delete', 'truncate'] LOOP
+            IF NOT EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgrelid = rel.relid AND t.tgname = '__pgt_cdc_' || ev) THEN
+                EXECUTE format('CREATE TRIGGER %I AFTER %s ON %s%s FOR EACH STATEMENT EXECUTE FUNCTION %s',
+                               '__pgt_cdc_' || ev, upper(ev), rel.relid::regclass,
+                               CASE ev WHEN 'insert' THEN ' REFERENCING NEW TABLE AS __pgt_new'
+                                       WHEN 'update' THEN ' REFERENCING OLD TABLE AS __pgt_old NEW TABLE AS __pgt_new'
+                                       WHEN 'delete' THEN ' REFERENCING OLD TABLE AS __pgt_old' ELSE '' END,
+                               fn_sig);
+            END IF;
+        END LOOP;
+    END LOOP;
+    -- Read access follows ownership of the capturing stream tables (granted once, not on every call).
+    FOR rel IN SELECT DISTINCT a.grantee FROM pg_class c CROSS JOIN LATERAL aclexplode(c.relacl) a
+                WHERE c.oid = buf_oid AND a.grantee <> c.relowner
+                  AND a.grantee NOT IN (SELECT o.relowner FROM pgtrickle._capturing_owners(source) o) LOOP
+        EXECUTE format('REVOKE ALL ON pgtrickle_changes.%I FROM %s', buf,
+                       CASE WHEN rel.grantee = 0 THEN 'PUBLIC' ELSE rel.grantee::regrole::text END);
+    END LOOP;
+    FOR rel IN SELECT o.relowner FROM pgtrickle._capturing_owners(source) o
+                WHERE o.relowner NOT IN (SELECT a.grantee FROM pg_class c CROSS JOIN LATERAL aclexplode(c.relacl) a
+                                          WHERE c.oid = buf_oid
+                                            AND a.privilege_type = 'SELECT') LOOP
+        EXECUTE format('GRANT SELECT ON pgtrickle_changes.%I TO %s', buf, rel.relowner::regrole);
+    END LOOP;
+    -- Capture that changed under a stream table (triggers disabled or dropped, partitions moved)
+    -- may have missed rows: its next refresh recomputes.
+    tree := pgtrickle._source_tree(source);
+    UPDATE pgtrickle.pgt_stream_tables st SET needs_full_refresh = true
+     WHERE st.pgt_id IN (SELECT d.pgt_id FROM pgtrickle.pgt_dependencies d
+                          WHERE d.source_relid = source AND d.cdc_mode = 'TRIGGER'
+                            AND d.source_tree IS NOT NULL AND d.source_tree <> tree);
+    UPDATE pgtrickle.pgt_dependencies d SET source_tree = tree
+     WHERE d.source_relid = source AND d.cdc_mode = 'TRIGGER' AND d.source_tree IS DISTINCT FROM tree;
+END
+$fn$;
+
+-- Deletes change rows that every capturing stream table has consumed. Safe for anyone to call.
+CREATE FUNCTION pgtrickle._cleanup_changes(source oid) RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
+DECLARE
+    n bigint;
+BEGIN
+    IF to_regclass(format('pgtrickle_changes.%I', 'changes_' || source)) IS NULL THEN
+        RETURN 0;
+    END IF;
+    EXECUTE format('DELETE FROM pgtrickle_changes.%I c WHERE NOT EXISTS (SELECT 1'
+                   ' FROM pgtrickle.pgt_dependencies d JOIN pgtrickle.pgt_stream_tables st ON st.pgt_id = d.pgt_id'
+                   ' WHERE d.source_relid = $1 AND d.cdc_mode = ''TRIGGER'''
+                   ' AND NOT coalesce(pg_visible_in_snapshot(c.__pgt_xid, st.frontier)'
+                   ' OR (c.__pgt_xid = st.frontier_xid AND c.__pgt_change_id <= st.frontier_change_id), false))',
+                   'changes_' || source) USING source;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+END
+$fn$;
+
+-- After DDL on `objects` (NULL: on anything): a source among them or above them whose name,
+-- columns or key changed makes its stream tables rebuild before their next refresh; capture is
+-- brought in line with the source (new partitions get triggers, a changed column layout gets a new
+-- buffer) so its writers keep working.
+CREATE FUNCTION pgtrickle._check_sources(objects oid[] DEFAULT NULL) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
+DECLARE
+    d     record;
+    shape text;
+BEGIN
+    FOR d IN
+        WITH RECURSIVE up(relid) AS (
+            SELECT unnest(objects)
+            UNION
+            SELECT i.inhparent FROM pg_inherits i JOIN up ON i.inhrelid = up.relid)
+        SELECT dep.pgt_id, dep.source_relid, dep.source_shape, dep.cdc_mode FROM pgtrickle.pgt_dependencies dep
+         WHERE objects IS NULL OR dep.source_relid IN (SELECT up.relid FROM up)
+    LOOP
+        shape := pgtrickle._source_shape(d.source_relid);
+        IF shape IS DISTINCT FROM d.source_shape THEN
+            UPDATE pgtrickle.pgt_stream_tables st
+               SET needs_rebuild = true,
+                   rebuild_reason = format('source %s changed: was %s, now %s', d.source_relid,
+                                           coalesce(d.source_shape, '?'), coalesce(shape, 'dropped'))
+             WHERE st.pgt_id = d.pgt_id AND NOT st.needs_rebuild;
+        END IF;
+        IF d.cdc_mode = 'TRIGGER' THEN
+            PERFORM pgtrickle._sync_capture(d.source_relid);
+        END IF;
+    END LOOP;
+END
+$fn$;
+
+CREATE FUNCTION pgtrickle._after_ddl() RETURNS event_trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
+DECLARE
+    objects oid[];
+BEGIN
+    IF tg_tag = 'ALTER SCHEMA' THEN
+        PERFORM pgtrickle._check_sources();   -- a renamed schema renames every source in it
+        RETURN;
+    END IF;
+    -- Temporary tables (a refresh's staging table) and pg_trickle's own buffers (created inside
+    -- _sync_capture, where checking them would recurse) are never sources.
+    SELECT array_agg(c.objid) INTO objects
+      FROM pg_event_trigger_ddl_commands() c
+     WHERE c.classid = 'pg_class'::regclass AND c.schema_name IS DISTINCT FROM 'pgtrickle_changes'
+       AND c.schema_name NOT LIKE 'pg\_temp%';
+    IF objects IS NOT NULL THEN
+        PERFORM pgtrickle._check_sources(objects);
+    END IF;
+END
+$fn$;
+
+-- Blocks dropping a table that a stream table reads, and dropping a stream table's storage other
+-- than through drop_stream_table (which removes the catalog row first). Nothing turns it off.
+-- SECURITY DEFINER: every role's DROP runs it, and it must read the catalog whoever drops.
+CREATE FUNCTION pgtrickle._guard_drop() RETURNS event_trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
+DECLARE
+    obj record;
+    dep record;
+    touched boolean := false;
+BEGIN
+    -- A dropped column of a captured source would lose the rows a stream table is built from.
+    FOR obj IN SELECT * FROM pg_event_trigger_dropped_objects() WHERE object_type = 'table column' LOOP
+        SELECT st.pgt_schema, st.pgt_name INTO dep
+          FROM pgtrickle.pgt_dependencies d JOIN pgtrickle.pgt_stream_tables st ON st.pgt_id = d.pgt_id
+         WHERE d.source_relid = obj.objid AND d.cdc_mode = 'TRIGGER'
+         LIMIT 1;
+        IF FOUND THEN
+            RAISE EXCEPTION 'cannot drop column % because stream table %.% captures changes of its table',
+                obj.object_identity, quote_ident(dep.pgt_schema), quote_ident(dep.pgt_name)
+                USING ERRCODE = 'dependent_objects_still_exist',
+                      HINT = 'Drop the stream table first, or alter it to FULL refresh mode.';
+        END IF;
+    END LOOP;
+    FOR obj IN SELECT * FROM pg_event_trigger_dropped_objects() LOOP
+        IF obj.schema_name IS DISTINCT FROM 'pgtrickle_changes' AND obj.object_type IN ('table', 'trigger') THEN
+            touched := true;
+        END IF;
+        CONTINUE WHEN obj.object_type <> 'table';
+        SELECT st.pgt_schema, st.pgt_name INTO dep
+          FROM pgtrickle.pgt_dependencies d JOIN pgtrickle.pgt_stream_tables st ON st.pgt_id = d.pgt_id
+         WHERE d.source_relid = obj.objid
+         LIMIT 1;
+        IF FOUND THEN
+            RAISE EXCEPTION 'cannot drop table % because stream table %.% depends on it',
+                obj.object_identity, quote_ident(dep.pgt_schema), quote_ident(dep.pgt_name)
+                USING ERRCODE = 'dependent_objects_still_exist',
+                      HINT = 'Drop the stream table first with pgtrickle.drop_stream_table().';
+        END IF;
+        SELECT st.pgt_schema, st.pgt_name INTO dep
+          FROM pgtrickle.pgt_stream_tables st WHERE st.pgt_relid = obj.objid;
+        IF FOUND THEN
+            RAISE EXCEPTION 'cannot drop stream table %.% with DROP TABLE',
+                quote_ident(dep.pgt_schema), quote_ident(dep.pgt_name)
+                USING ERRCODE = 'dependent_objects_still_exist',
+                      HINT = 'Use pgtrickle.drop_stream_table() instead.';
+        END IF;
+    END LOOP;
+    -- A dropped partition, child or capture trigger changes what capture covers.
+    IF touched THEN
+        PERFORM pgtrickle._check_sources();
+    END IF;
+END
+$fn$;
+
+CREATE EVENT TRIGGER pgtrickle_guard_drop ON sql_drop EXECUTE FUNCTION pgtrickle._guard_drop();
+CREATE EVENT TRIGGER pgtrickle_after_ddl ON ddl_command_end
+    WHEN TAG IN ('ALTER TABLE', 'CREATE TABLE', 'ALTER SCHEMA', 'ALTER FOREIGN TABLE', 'CREATE FOREIGN TABLE')
+    EXECUTE FUNCTION pgtrickle._after_ddl();
