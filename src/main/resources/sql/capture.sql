@@ -270,6 +270,7 @@ DECLARE
     obj record;
     dep record;
     touched boolean := false;
+    stack text;
 BEGIN
     -- A dropped column of a captured source would lose the rows a stream table is built from.
     FOR obj IN SELECT * FROM pg_event_trigger_dropped_objects() WHERE object_type = 'table column' LOOP
@@ -308,8 +309,10 @@ BEGIN
                       HINT = 'Use pgtrickle.drop_stream_table() instead.';
         END IF;
     END LOOP;
-    -- A dropped partition, child or capture trigger changes what capture covers.
-    IF touched THEN
+    -- A dropped partition, child or capture trigger changes what capture covers, unless the drop
+    -- is _sync_capture's own (the call stack says so; no other code can put that function on it).
+    GET DIAGNOSTICS stack = PG_CONTEXT;
+    IF touched AND position('function pgtrickle._sync_capture(oid,boolean) line' IN stack) = 0 THEN
         PERFORM pgtrickle._check_sources();
     END IF;
 END

@@ -85,6 +85,18 @@ END$template$,
 END
 $fn$;
 
+-- Drops the owner function of a role that owns no stream table any more, so DROP ROLE and
+-- DROP EXTENSION are not held up by it. Safe for anyone to call.
+CREATE FUNCTION pgtrickle._forget_owner(owner oid) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pgtrickle.pgt_stream_tables st JOIN pg_class c ON c.oid = st.pgt_relid
+                    WHERE c.relowner = owner) THEN
+        EXECUTE format('DROP FUNCTION IF EXISTS pgtrickle.%I(text,text,text,boolean)', '_as_owner_' || owner);
+    END IF;
+END
+$fn$;
+
 -- Runs `sql` (with `arg` as $1) as role `owner` with search_path `path`; returns the row count,
 -- or with want_value the first column of the first row. Code the owner wrote may SET search_path
 -- for the session; the caller gets its own back.
@@ -202,7 +214,7 @@ BEGIN
     FOREACH f IN ARRAY ARRAY[
         'pgtrickle._exec(text)', 'pgtrickle._adopt_storage(oid,oid)', 'pgtrickle._require_single_query(text)', 'pgtrickle._describe(text)',
         'pgtrickle._query_relations(text)', 'pgtrickle._plan_error(text)', 'pgtrickle._as_owner(oid,text,text,text,boolean)',
-        'pgtrickle._owner_function(oid)', 'pgtrickle._bind_sources(bigint)', 'pgtrickle._sync_capture(oid,boolean)',
+        'pgtrickle._owner_function(oid)', 'pgtrickle._forget_owner(oid)', 'pgtrickle._bind_sources(bigint)', 'pgtrickle._sync_capture(oid,boolean)',
         'pgtrickle._cleanup_changes(oid)', 'pgtrickle._source_shape(oid)', 'pgtrickle._source_tree(oid)',
         'pgtrickle._source_relations(oid)', 'pgtrickle._capturing_owners(oid)',
         'pgtrickle._record_commit_latency(bigint,pg_snapshot,xid8,boolean)',

@@ -156,16 +156,16 @@ public final class PgTrickle {
         // The names in the defining query mean what they meant when it was created. (After a failure
         // the transaction rolls back, and the setting with it.)
         LocalSettings path = new LocalSettings(db).with("search_path", st.searchPath()).apply();
-        StreamTableDefinition def = StreamTableDefinition.analyze(db, QueryChecks.asOwner(owner), st.definingQuery(),
-                st.refreshMode());
-        path.restore();
+        QueryChecks checks = QueryChecks.asOwner(owner);
         List<Long> before = catalog.allSources(st.id()).stream().sorted().toList();
-        List<Long> after = def.relations().stream().map(SourceTable::oid).sorted().toList();
+        List<Long> after = checks.relations(st.definingQuery()).stream().sorted().toList();
         if (!before.equals(after)) {
             throw new PgTrickleException(PgTrickleException.UNDEFINED_TABLE, "stream table " + st.name().display()
                     + " cannot be rebuilt: its defining query now reads other relations than it was built on ("
                     + st.rebuildReason() + "); change it with pgtrickle.alter_stream_table()");
         }
+        StreamTableDefinition def = StreamTableDefinition.analyze(db, checks, st.definingQuery(), st.refreshMode());
+        path.restore();
         StreamTableBuilder builder = new StreamTableBuilder(db, settings());
         builder.requireNoDependents(st, "rebuild");
         builder.replace(st, def, true);

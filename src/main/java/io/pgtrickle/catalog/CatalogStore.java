@@ -29,6 +29,9 @@ public final class CatalogStore {
      */
     private static final String CURRENT_SESSION_SETTINGS = "(SELECT string_agg(n || '=' || CASE n WHEN 'DateStyle'"
             + " THEN 'ISO, ' || coalesce(nullif(split_part(current_setting(n), ', ', 2), ''), 'MDY')"
+            // the schemas the names resolved in, "$user" included as the schema it meant for the creator
+            + " WHEN 'search_path' THEN coalesce((SELECT string_agg(quote_ident(s), ', ') FROM unnest(current_schemas(false)) s),"
+            + " 'pg_catalog')"
             + " ELSE current_setting(n) END, chr(1))"
             + " FROM unnest(ARRAY['TimeZone', 'DateStyle', 'IntervalStyle', 'extra_float_digits', 'bytea_output',"
             + " 'search_path']) n)";

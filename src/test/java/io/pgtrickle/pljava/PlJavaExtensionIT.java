@@ -119,4 +119,65 @@ class PlJavaExtensionIT {
             assertEquals(0, Oracle.count(c, "SELECT count(*) FROM pg_class WHERE relnamespace = 'pgtrickle_changes'::regnamespace AND relkind = 'r'"));
         }
     }
+
+    private static String as(String role) {
+        return io.pgtrickle.support.Roles.as(url, role);
+    }
+
+    private static void sqlAs(String role, String... statements) throws SQLException {
+        try (Connection c = DriverManager.getConnection(as(role)); Statement st = c.createStatement()) {
+            for (String s : statements) {
+                st.execute(s);
+            }
+        }
+    }
+
+    /** The security model in the backend: real roles, SQL functions, a superuser refreshing. */
+    @Test
+    void securityModelInTheBackend() throws Exception {
+        for (String role : List.of("pj_alice", "pj_bob", "pj_carol", "pj_dave")) {
+            sql("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '" + role + "') THEN CREATE ROLE "
+                    + role + " LOGIN; END IF; END $$", "CREATE SCHEMA " + role + " AUTHORIZATION " + role);
+        }
+        sql("GRANT pgtrickle_user TO pj_alice, pj_carol", "CREATE TABLE public.who_ran (who text)",
+                "GRANT INSERT ON public.who_ran TO PUBLIC");
+        sqlAs("pj_bob", "CREATE TABLE pj_bob.src (id int PRIMARY KEY, \"*/$pgt$; ALTER ROLE pj_bob SUPERUSER; SELECT /*\" int)",
+                "INSERT INTO pj_bob.src SELECT g, g FROM generate_series(1, 10) g",
+                "GRANT USAGE ON SCHEMA pj_bob TO pj_alice", "GRANT SELECT, TRIGGER ON pj_bob.src TO pj_alice");
+        sqlAs("pj_alice", "CREATE FUNCTION pj_alice.me(int) RETURNS text LANGUAGE sql STABLE AS 'SELECT current_user::text'",
+                "SELECT pgtrickle.create_stream_table('st', 'SELECT id, me(id) AS who FROM pj_bob.src',"
+                        + " refresh_mode => 'DIFFERENTIAL')");
+        sqlAs("pj_bob", "UPDATE pj_bob.src SET \"*/$pgt$; ALTER ROLE pj_bob SUPERUSER; SELECT /*\" = 0 WHERE id < 4",
+                "INSERT INTO pj_bob.src VALUES (11, 11)");
+        sql("SELECT pgtrickle.refresh_stream_table('pj_alice.st')");       // as the superuser
+        try (Connection c = DriverManager.getConnection(url)) {
+            assertEquals(List.of(), Oracle.differences(c, "pj_alice.st", "SELECT id, 'pj_alice'::text AS who FROM pj_bob.src"));
+            assertEquals(0, Oracle.count(c, "SELECT count(*) FROM pg_roles WHERE rolname LIKE 'pj\\_%' AND rolsuper"));
+        }
+        for (String call : List.of("SELECT pgtrickle.refresh_stream_table('pj_alice.st')",
+                "SELECT pgtrickle.drop_stream_table('pj_alice.st')",
+                "SELECT pgtrickle.alter_stream_table('pj_alice.st', schedule => '5s')")) {
+            SQLException e = assertThrows(SQLException.class, () -> sqlAs("pj_carol", call));
+            assertEquals("42501", e.getSQLState(), e.getMessage());
+        }
+        SQLException noApi = assertThrows(SQLException.class,
+                () -> sqlAs("pj_dave", "SELECT pgtrickle.create_stream_table('x', 'SELECT 1 AS a')"));
+        assertEquals("42501", noApi.getSQLState());
+        sqlAs("pj_dave", "CREATE TABLE pj_dave.t (id int, c int)", "ALTER TABLE pj_dave.t DROP COLUMN c", "DROP TABLE pj_dave.t");
+        sqlAs("pj_alice", "GRANT USAGE ON SCHEMA pj_alice TO pj_carol", "GRANT DELETE ON pj_alice.st TO pj_carol",
+                "CREATE TABLE pj_alice.victim (x int)");
+        SQLException guard = assertThrows(SQLException.class,
+                () -> sqlAs("pj_carol", "SET pg_trickle.internal_apply = on", "DELETE FROM pj_alice.st"));
+        assertEquals("55000", guard.getSQLState());
+        assertThrows(SQLException.class, () -> sqlAs("pj_alice",
+                "SELECT * FROM pgtrickle.preview_stream_table('SELECT 1) x; DROP TABLE pj_alice.victim; SELECT * FROM (SELECT 1')"));
+        sqlAs("pj_bob", "ALTER TABLE pj_bob.src RENAME TO src_old",
+                "CREATE VIEW pj_bob.src AS SELECT id, 0 AS v FROM pj_bob.src_old", "GRANT SELECT ON pj_bob.src TO pj_alice");
+        SQLException renamed = assertThrows(SQLException.class, () -> sql("SELECT pgtrickle.refresh_stream_table('pj_alice.st')"));
+        assertEquals("42P01", renamed.getSQLState(), renamed.getMessage());
+        try (Connection c = DriverManager.getConnection(url)) {
+            assertEquals(1, Oracle.count(c, "SELECT count(*) FROM pg_class WHERE oid = 'pj_alice.victim'::regclass"));
+        }
+        sqlAs("pj_alice", "SELECT pgtrickle.drop_stream_table('pj_alice.st')");
+    }
 }

@@ -45,4 +45,12 @@ public final class Oracle {
             return rs.getLong(1);
         }
     }
+
+    /** The first column of the first row as text. */
+    public static String single(Connection c, String sql) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
 }

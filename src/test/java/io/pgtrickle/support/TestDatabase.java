@@ -38,18 +38,23 @@ public final class TestDatabase {
 
     /** Creates a new database with the catalog installed; returns its JDBC URL. */
     public static String freshDatabase() throws Exception {
-        String admin = adminUrl();
-        String name = "pgt_test_" + ProcessHandle.current().pid() + "_" + COUNTER.incrementAndGet();
-        try (Connection c = DriverManager.getConnection(admin); Statement st = c.createStatement()) {
-            st.execute("CREATE DATABASE " + name);
-        }
-        String url = withDatabase(admin, name);
+        String url = emptyDatabase();
         try (Connection c = DriverManager.getConnection(url)) {
             c.setAutoCommit(false);
             CatalogInstaller.install(new Db(c));
             c.commit();
         }
         return url;
+    }
+
+    /** Creates a new database without the catalog; returns its JDBC URL (as the admin user). */
+    public static String emptyDatabase() throws Exception {
+        String admin = adminUrl();
+        String name = "pgt_test_" + ProcessHandle.current().pid() + "_" + COUNTER.incrementAndGet();
+        try (Connection c = DriverManager.getConnection(admin); Statement st = c.createStatement()) {
+            st.execute("CREATE DATABASE " + name);
+        }
+        return withDatabase(admin, name);
     }
 
     public static Connection connect(String url) throws SQLException {
