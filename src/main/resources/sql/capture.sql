@@ -102,7 +102,9 @@ BEGIN
         FOR rel IN SELECT t.tgrelid::regclass AS r, t.tgname FROM pg_trigger t WHERE t.tgfoid = to_regprocedure(fn_sig) LOOP
             EXECUTE format('DROP TRIGGER %I ON %s', rel.tgname, rel.r);
         END LOOP;
-        EXECUTE format('DROP FUNCTION IF EXISTS %s', fn_sig);
+        IF to_regprocedure(fn_sig) IS NOT NULL THEN
+            EXECUTE format('DROP FUNCTION %s', fn_sig);
+        END IF;
         EXECUTE format('DROP TABLE pgtrickle_changes.%I', buf);
         IF wanted THEN
             UPDATE pgtrickle.pgt_stream_tables st SET needs_full_refresh = true
@@ -110,7 +112,9 @@ BEGIN
         END IF;
     END IF;
     IF NOT wanted THEN
-        EXECUTE format('DROP FUNCTION IF EXISTS %s', fn_sig);
+        IF to_regprocedure(fn_sig) IS NOT NULL THEN
+            EXECUTE format('DROP FUNCTION %s', fn_sig);
+        END IF;
         RETURN;
     END IF;
     IF to_regclass(format('pgtrickle_changes.%I', buf)) IS NULL THEN

@@ -189,6 +189,14 @@ GRANT SELECT ON pgtrickle.pgt_stream_tables, pgtrickle.pgt_dependencies, pgtrick
 GRANT INSERT, UPDATE, DELETE ON pgtrickle.pgt_stream_tables, pgtrickle.pgt_dependencies,
                                 pgtrickle.pgt_refresh_history, pgtrickle.pgt_commit_latency TO pgtrickle_user;
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA pgtrickle TO pgtrickle_user;
+-- PL/Java resolves a Java function's class through its schema sqlj, as the calling role.
+DO $sqlj$
+BEGIN
+    IF to_regnamespace('sqlj') IS NOT NULL THEN
+        GRANT USAGE ON SCHEMA sqlj TO pgtrickle_user;
+    END IF;
+END
+$sqlj$;
 
 -- Functions: none runs for PUBLIC unless listed. The SQL API is for pgtrickle_user; reading status
 -- is for everyone; the helpers below are what a refresh or a DDL trigger calls as whoever runs it.
