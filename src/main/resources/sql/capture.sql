@@ -211,6 +211,58 @@ BEGIN
 END
 $fn$;
 
+-- Rows in the change buffer of `source`, counted up to `cap`; for the advisor, which any role may
+-- call (the buffer itself is readable only by the owners of the stream tables that read it).
+CREATE FUNCTION pgtrickle._buffered_rows(source oid, cap bigint) RETURNS bigint
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
+DECLARE
+    n bigint := 0;
+BEGIN
+    IF to_regclass(format('pgtrickle_changes.%I', 'changes_' || source)) IS NOT NULL THEN
+        EXECUTE format('SELECT count(*) FROM (SELECT 1 FROM pgtrickle_changes.%I LIMIT $1) x', 'changes_' || source)
+          INTO n USING cap;
+    END IF;
+    RETURN n;
+END
+$fn$;
+
+-- A SUSPENDED or ERROR stream table does not consume changes, so it keeps every row its sources
+-- capture from then on. Once one holds more than `max_rows` unconsumed rows of a source, it gives
+-- them up: its frontier moves to now and its next refresh (after resume_stream_table or alter) is
+-- FULL. Returns the stream tables released. Safe for anyone to call: it only makes a stalled
+-- stream table recompute. `max_rows` 0 means no bound.
+CREATE FUNCTION pgtrickle._release_inactive_buffers(max_rows bigint) RETURNS SETOF text
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
+DECLARE
+    st record;
+    n  bigint;
+BEGIN
+    IF max_rows <= 0 THEN
+        RETURN;
+    END IF;
+    FOR st IN SELECT s.pgt_id, d.source_relid, quote_ident(s.pgt_schema) || '.' || quote_ident(s.pgt_name) AS name,
+                     s.frontier, s.frontier_xid, s.frontier_change_id
+                FROM pgtrickle.pgt_stream_tables s JOIN pgtrickle.pgt_dependencies d ON d.pgt_id = s.pgt_id
+               WHERE s.status IN ('SUSPENDED', 'ERROR') AND d.cdc_mode = 'TRIGGER' AND s.frontier IS NOT NULL
+                 AND to_regclass(format('pgtrickle_changes.%I', 'changes_' || d.source_relid)) IS NOT NULL LOOP
+        EXECUTE format('SELECT count(*) FROM (SELECT 1 FROM pgtrickle_changes.%I c WHERE NOT (pg_visible_in_snapshot(c.__pgt_xid, $1)'
+                       ' OR (c.__pgt_xid = $2 AND c.__pgt_change_id <= $3)) LIMIT $4) x', 'changes_' || st.source_relid)
+          INTO n USING st.frontier, st.frontier_xid, st.frontier_change_id, max_rows + 1;
+        IF n > max_rows THEN
+            UPDATE pgtrickle.pgt_stream_tables SET frontier = pg_current_snapshot(), frontier_xid = pg_current_xact_id(),
+                   frontier_change_id = nextval('pgtrickle_changes.change_id_seq'), needs_full_refresh = true
+             WHERE pgt_id = st.pgt_id;
+            PERFORM pgtrickle._cleanup_changes(st.source_relid);
+            RAISE WARNING 'pg_trickle: % is % and held more than % unconsumed changes of %; they were released and'
+                ' its next refresh will be FULL', st.name,
+                (SELECT s.status FROM pgtrickle.pgt_stream_tables s WHERE s.pgt_id = st.pgt_id), max_rows,
+                st.source_relid::regclass;
+            RETURN NEXT st.name;
+        END IF;
+    END LOOP;
+END
+$fn$;
+
 -- After DDL on `objects` (NULL: on anything): a source among them or above them whose name,
 -- columns or key changed makes its stream tables rebuild before their next refresh; capture is
 -- brought in line with the source (new partitions get triggers, a changed column layout gets a new

@@ -347,7 +347,7 @@ LANGUAGE sql IMMUTABLE AS $fn$
                    ('max_refresh_workers', '8'), ('max_consecutive_errors', '3'), ('cdc_mode', 'trigger'),
                    ('cdc_notify', 'on'), ('merge_batch_size', '50000'), ('l1_cache_max_entries', '256'),
                    ('differential_max_change_ratio', '0.5'), ('merge_work_mem_mb', '64'),
-                   ('history_retention_days', '7'), ('metrics_port', '9188'))
+                   ('history_retention_days', '7'), ('metrics_port', '9188'), ('max_inactive_buffer_rows', '1000000'))
            AS d(name, value)
      WHERE d.name = setting
 $fn$;
@@ -743,9 +743,7 @@ BEGIN
          WHERE d.cdc_mode = 'TRIGGER' AND to_regclass('pgtrickle_changes.changes_' || d.source_relid) IS NOT NULL
          GROUP BY d.source_relid
     LOOP
-        EXECUTE format('SELECT count(*) FROM (SELECT 1 FROM pgtrickle_changes.%I LIMIT %s) x',
-                       'changes_' || rec.source_relid, (10 * batch + 1)::bigint)
-           INTO buffered;
+        buffered := pgtrickle._buffered_rows(rec.source_relid, (10 * batch + 1)::bigint);
         IF buffered > 10 * batch THEN
             RETURN QUERY
             SELECT quote_ident(st.pgt_schema) || '.' || quote_ident(st.pgt_name) || '.schedule', st.schedule,

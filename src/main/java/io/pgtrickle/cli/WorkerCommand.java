@@ -24,7 +24,12 @@ final class WorkerCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Worker worker = Worker.fromOptions(WorkerOptions.parse(args, System.getenv()));
-        worker.runUntilStopped();
+        try {
+            worker.runUntilStopped();
+        } catch (IllegalStateException cannotContinue) {
+            System.err.println("ERROR: pg_trickle worker stopped: " + cannotContinue.getMessage());
+            return 1;
+        }
         return 0;
     }
 }

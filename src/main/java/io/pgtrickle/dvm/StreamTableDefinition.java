@@ -64,14 +64,13 @@ public record StreamTableDefinition(String query, List<SourceTable.Column> colum
             }
         }
         if (analysis.isDifferentiable()) {
-            String obstacle = captureObstacle(db, relations);
+            CaptureObstacle obstacle = captureObstacle(db, relations);
             if (obstacle != null) {
                 if (requested == RefreshMode.DIFFERENTIAL) {
-                    throw new PgTrickleException(PgTrickleException.INSUFFICIENT_PRIVILEGE,
-                            "cannot use refresh_mode DIFFERENTIAL: " + obstacle);
+                    throw new PgTrickleException(obstacle.sqlState(), "cannot use refresh_mode DIFFERENTIAL: " + obstacle.reason());
                 }
                 return new StreamTableDefinition(query, columns, relations, RefreshMode.FULL,
-                        PlanBuilder.fullOnly(query, names), obstacle, analysis);
+                        PlanBuilder.fullOnly(query, names), obstacle.reason(), analysis);
             }
             MaintenancePlan plan = PlanBuilder.differential(analysis.root(), names);
             String rejected = checks.planError(plan.fullSql());
@@ -96,25 +95,32 @@ public record StreamTableDefinition(String query, List<SourceTable.Column> colum
                 ? "pg_trickle: " + fullReason + "; the stream table will use FULL refresh" : null;
     }
 
+    /** Why the changes of a source cannot be captured by triggers, with the SQLSTATE DIFFERENTIAL fails with. */
+    private record CaptureObstacle(String sqlState, String reason) {
+    }
+
     /**
-     * Why the changes of a source cannot be captured by triggers, or null. Capture installs
-     * triggers on every source, which PostgreSQL allows only to roles with the TRIGGER privilege;
-     * and rows a logical replication subscription applies fire no statement trigger, so they would
-     * be missed silently.
+     * Capture installs triggers on every source, which PostgreSQL allows only to roles with the
+     * TRIGGER privilege; and rows a logical replication subscription applies fire no statement
+     * trigger, so they would be missed silently. Null when neither stands in the way.
      */
-    private static String captureObstacle(Db db, List<SourceTable> relations) throws SQLException {
+    private static CaptureObstacle captureObstacle(Db db, List<SourceTable> relations) throws SQLException {
         for (SourceTable s : relations) {
             if (!s.isCapturable()) {
                 continue;
             }
-            String reason = db.queryOne("SELECT CASE WHEN NOT has_table_privilege(?::oid, 'TRIGGER')"
-                    + " THEN 'change capture needs the TRIGGER privilege on ' || ?::oid::regclass"
-                    + " WHEN EXISTS (SELECT 1 FROM pg_catalog.pg_subscription_rel r WHERE r.srrelid = ?::oid)"
-                    + " THEN ?::oid::regclass || ' is written by a logical replication subscription, whose changes"
-                    + " capture triggers do not see' END", rs -> rs.getString(1), s.oid(), s.oid(), s.oid(), s.oid())
-                    .orElse(null);
-            if (reason != null) {
-                return reason;
+            CaptureObstacle o = db.queryOne("SELECT NOT has_table_privilege(?::oid, 'TRIGGER'),"
+                    + " EXISTS (SELECT 1 FROM pg_catalog.pg_subscription_rel r WHERE r.srrelid = ?::oid)",
+                    rs -> rs.getBoolean(1)
+                            ? new CaptureObstacle(PgTrickleException.INSUFFICIENT_PRIVILEGE,
+                                    "change capture needs the TRIGGER privilege on " + s.name().display())
+                            : rs.getBoolean(2)
+                            ? new CaptureObstacle(PgTrickleException.FEATURE_NOT_SUPPORTED, s.name().display()
+                                    + " is written by a logical replication subscription, whose changes capture triggers do not see")
+                            : null,
+                    s.oid(), s.oid()).orElse(null);
+            if (o != null) {
+                return o;
             }
         }
         return null;

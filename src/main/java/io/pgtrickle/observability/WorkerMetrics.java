@@ -57,6 +57,7 @@ public final class WorkerMetrics implements AutoCloseable {
     private final Counter refreshErrors;
     private final Counter ticks;
     private final Counter tickErrors;
+    private final Counter bufferReleases;
     private final Map<String, Set<String>> actionsSeen = new ConcurrentHashMap<>();
     private volatile List<TableState> tables = List.of();
     private volatile IntSupplier poolSize = () -> 0;
@@ -87,6 +88,10 @@ public final class WorkerMetrics implements AutoCloseable {
                 .help("Scheduler wake-ups (interval or change notification)").register(registry);
         tickErrors = Counter.builder().name("pg_trickle_scheduler_tick_errors_total")
                 .help("Scheduler wake-ups that failed before planning (e.g. lost connection)").register(registry);
+        bufferReleases = Counter.builder().name("pg_trickle_inactive_buffer_releases_total")
+                .help("Times a SUSPENDED or ERROR stream table gave up more than pg_trickle.max_inactive_buffer_rows"
+                        + " unconsumed changes (its next refresh is FULL)")
+                .labelNames("stream_table").register(registry);
         GaugeWithCallback.builder().name("pg_trickle_stream_tables")
                 .help("Stream tables by status at the last tick").labelNames("status")
                 .callback(cb -> {
@@ -136,6 +141,10 @@ public final class WorkerMetrics implements AutoCloseable {
 
     public void tickFailed() {
         tickErrors.inc();
+    }
+
+    public void bufferReleased(String streamTable) {
+        bufferReleases.labelValues(streamTable).inc();
     }
 
     /** The catalog as this tick saw it; series of stream tables that are gone are removed. */

@@ -68,12 +68,14 @@ final class SchedulerState {
     boolean hasPendingChanges(long id) throws SQLException {
         for (long source : db.query("SELECT source_relid::bigint FROM pgtrickle.pgt_dependencies"
                 + " WHERE pgt_id = ? AND cdc_mode = 'TRIGGER'", rs -> rs.getLong(1), id)) {
-            // Disabled capture triggers hide changes: such a table is refreshed (FULL) every time it is due.
+            // Disabled capture triggers, or a subscription writing the source, hide changes: such a table is
+            // refreshed (FULL) every time it is due.
             boolean pending = db.queryOne("SELECT EXISTS (SELECT 1 FROM pgtrickle_changes.changes_" + source
                     + " s, (" + DiffContext.frontierOf("?") + ") " + DiffContext.FRONTIER_CTE + " WHERE NOT coalesce("
                     + DiffContext.consumedAtFrontier("s.__pgt_xid", "s.__pgt_change_id") + ", false))"
                     + " OR EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t WHERE t.tgenabled = 'D' AND t.tgfoid ="
-                    + " pg_catalog.to_regprocedure('pgtrickle_changes.capture_" + source + "()'))",
+                    + " pg_catalog.to_regprocedure('pgtrickle_changes.capture_" + source + "()'))"
+                    + " OR EXISTS (SELECT 1 FROM pg_catalog.pg_subscription_rel r WHERE r.srrelid = " + source + "::oid)",
                     rs -> rs.getBoolean(1), id)
                     .orElse(false);
             if (pending) {
@@ -142,6 +144,14 @@ final class SchedulerState {
         }
         return db.update("DELETE FROM pgtrickle.pgt_refresh_history"
                 + " WHERE coalesce(end_time, start_time) < now() - make_interval(days => ?)", days);
+    }
+
+    /**
+     * Lets SUSPENDED and ERROR stream tables that hold more than {@code maxRows} unconsumed changes
+     * of a source give them up (capture.sql, _release_inactive_buffers); returns their names.
+     */
+    List<String> releaseInactiveBuffers(int maxRows) throws SQLException {
+        return db.query("SELECT * FROM pgtrickle._release_inactive_buffers(?)", rs -> rs.getString(1), (long) maxRows);
     }
 
     /** The server's max_worker_processes: an upper bound on refresh connections. */

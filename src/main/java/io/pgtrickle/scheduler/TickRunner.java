@@ -75,13 +75,18 @@ final class TickRunner {
                 return NOTHING;
             }
             if (!new CatalogStore(db).isInstalled()) {
-                LOG.log(Level.WARNING, "pg_trickle worker: the catalog is not installed in this database");
-                return NOTHING;
+                throw new WorkerCannotContinue("pg_trickle is not installed in this database (or was dropped):"
+                        + " nothing to refresh");
             }
             SchedulerState state = new SchedulerState(db);
             long nowMs = System.currentTimeMillis();
             if (nowMs - lastPruneMs >= HISTORY_PRUNE_EVERY_MS) {
                 state.pruneHistory(s.monitoring().historyRetentionDays());
+                for (String released : state.releaseInactiveBuffers(s.cdc().maxInactiveBufferRows())) {
+                    LOG.log(Level.WARNING, "pg_trickle worker: " + released + " is not refreshing and held more than "
+                            + s.cdc().maxInactiveBufferRows() + " unconsumed changes; released them, its next refresh is FULL");
+                    metrics.bufferReleased(released);
+                }
                 lastPruneMs = nowMs;
             }
             planner.plan(db, state, s, id -> refresh.run(id, s), all);

@@ -76,6 +76,7 @@ public final class Worker implements AutoCloseable {
     private volatile WorkerTelemetry telemetry;
 
     private volatile boolean stopping;
+    private volatile String fatal;
     private volatile long shutdownTimeoutSeconds = 300;
     private Thread loop;
 
@@ -135,11 +136,22 @@ public final class Worker implements AutoCloseable {
         return this;
     }
 
-    /** For the CLI: installs the shutdown hook, starts, and blocks until stopped. */
+    /**
+     * For the CLI: installs the shutdown hook, starts, and blocks until stopped. Throws when the
+     * worker stopped by itself because it cannot continue (its database or the catalog is gone).
+     */
     public void runUntilStopped() throws InterruptedException {
         installShutdownHook();
         start();
         loop.join();
+        if (fatal != null) {
+            throw new IllegalStateException(fatal);
+        }
+    }
+
+    /** Why the worker stopped by itself, or null while it runs or after a requested stop. */
+    public String stoppedBecause() {
+        return fatal;
     }
 
     /**
@@ -216,6 +228,12 @@ public final class Worker implements AutoCloseable {
                 }
             } catch (SQLException | RuntimeException e) {
                 if (stopping) {
+                    break;
+                }
+                if (e instanceof WorkerCannotContinue || WorkerCannotContinue.isDatabaseGone(e)) {
+                    LOG.log(Level.ERROR, "pg_trickle worker: stopping: " + e.getMessage());
+                    fatal = e.getMessage();
+                    new Thread(this::stop, "pg-trickle-worker-stop").start();
                     break;
                 }
                 LOG.log(Level.WARNING, "pg_trickle worker: tick failed, retrying: " + e.getMessage());

@@ -122,4 +122,46 @@ class CaptureDriftTest {
             assertEquals(4, Oracle.count(c, "SELECT count(*) FROM pg_trigger WHERE tgrelid = 't'::regclass AND tgname LIKE '\\_\\_pgt\\_cdc%'"));
         }
     }
+
+    @Test
+    void sourceWrittenByALogicalReplicationSubscription() throws Exception {
+        // The apply worker fires no statement trigger: such a source is refreshed FULL, never silently stale.
+        try (Connection c = TestDatabase.connect(url)) {
+            org.junit.jupiter.api.Assumptions.assumeTrue("logical".equals(Oracle.single(c, "SHOW wal_level")),
+                    "needs wal_level = logical");
+        }
+        String publisher = TestDatabase.freshDatabase();
+        String slot = "pgt_drift_" + ProcessHandle.current().pid();
+        Tx.sql(publisher, "CREATE TABLE t (id int PRIMARY KEY, v int)", "INSERT INTO t SELECT g, g FROM generate_series(1, 10) g",
+                "CREATE PUBLICATION pgt_pub FOR TABLE t", "SELECT pg_create_logical_replication_slot('" + slot + "', 'pgoutput')");
+        Tx.sql(url, "CREATE TABLE t (id int PRIMARY KEY, v int)");
+        String q = "SELECT id, v FROM t";
+        create("before", q);          // DIFFERENTIAL, created before the subscription existed
+        java.net.URI uri = java.net.URI.create(publisher.substring("jdbc:".length()));
+        String db = uri.getPath().substring(1);
+        Tx.sql(url, "CREATE SUBSCRIPTION pgt_sub CONNECTION 'host=" + uri.getHost() + " port=" + uri.getPort()
+                + " dbname=" + db + " user=postgres' PUBLICATION pgt_pub WITH (create_slot = false, slot_name = '" + slot + "')");
+        try {
+            io.pgtrickle.support.Await.until(java.time.Duration.ofSeconds(60), "initial sync", () -> {
+                try (Connection c = TestDatabase.connect(url)) {
+                    return Oracle.count(c, "SELECT count(*) FROM t") == 10;
+                }
+            });
+            Tx.run(url, p -> { p.createStreamTable("after", q, "1m", null, true, null); return null; });
+            try (Connection c = TestDatabase.connect(url)) {
+                assertEquals("FULL", Oracle.single(c, "SELECT effective_refresh_mode FROM pgtrickle.pgt_stream_tables WHERE pgt_name = 'after'"));
+            }
+            Tx.sql(publisher, "INSERT INTO t VALUES (11, 11)", "UPDATE t SET v = 0 WHERE id = 1", "DELETE FROM t WHERE id = 2");
+            io.pgtrickle.support.Await.until(java.time.Duration.ofSeconds(60), "changes replicated", () -> {
+                try (Connection c = TestDatabase.connect(url)) {
+                    return Oracle.count(c, "SELECT count(*) FROM t WHERE id = 11 OR (id = 1 AND v = 0)") == 2
+                            && Oracle.count(c, "SELECT count(*) FROM t WHERE id = 2") == 0;
+                }
+            });
+            refreshAndCheck("before", q);
+            refreshAndCheck("after", q);
+        } finally {
+            Tx.sql(url, "DROP SUBSCRIPTION pgt_sub");
+        }
+    }
 }

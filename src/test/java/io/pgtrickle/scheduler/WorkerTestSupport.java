@@ -32,16 +32,7 @@ final class WorkerTestSupport {
 
     /** Waits until {@code condition} holds, failing after {@code limit}. */
     static void await(Duration limit, String what, Callable<Boolean> condition) throws Exception {
-        long deadline = System.nanoTime() + limit.toNanos();
-        while (true) {
-            if (Boolean.TRUE.equals(condition.call())) {
-                return;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + limit.toSeconds() + "s waiting for " + what);
-            }
-            Thread.sleep(50);
-        }
+        io.pgtrickle.support.Await.until(limit, what, condition);
     }
 
     /** Runs ticks until {@code condition} holds (bounded). */

@@ -29,7 +29,8 @@ public final class TestDatabase {
             if (external != null && !external.isBlank()) {
                 adminUrl = external;
             } else {
-                embedded = EmbeddedPostgres.start();
+                // logical: tests of sources a logical replication subscription writes
+                embedded = EmbeddedPostgres.start("wal_level=logical", "max_replication_slots=10", "max_wal_senders=10");
                 adminUrl = embedded.jdbcUrl("postgres");
             }
         }
