@@ -52,6 +52,29 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $fn$
       FROM pgtrickle._source_relations(source) r
 $fn$;
 
+-- Why capture triggers cannot see every change of `source` right now, or NULL: its capture triggers
+-- are disabled; a logical replication subscription writes it or a relation below it (the apply
+-- worker fires no statement trigger); or a partition or child is a foreign table. A stream table
+-- reading such a source is refreshed FULL, never left silently stale.
+CREATE FUNCTION pgtrickle._capture_gap(source oid) RETURNS text
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $fn$
+    WITH RECURSIVE tree(relid) AS (
+        SELECT source
+        UNION
+        SELECT i.inhrelid FROM pg_inherits i JOIN tree t ON i.inhparent = t.relid)
+    SELECT CASE
+        WHEN EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgenabled = 'D'
+                        AND t.tgfoid = to_regprocedure(format('pgtrickle_changes.%I()', 'capture_' || source)))
+            THEN format('change capture of %s is disabled (ALTER TABLE ... DISABLE TRIGGER)', source::regclass)
+        WHEN EXISTS (SELECT 1 FROM pg_subscription_rel r WHERE r.srrelid IN (SELECT relid FROM tree))
+            THEN format('%s is written by a logical replication subscription, whose changes capture triggers do not see',
+                        source::regclass)
+        WHEN EXISTS (SELECT 1 FROM pg_class c WHERE c.oid IN (SELECT relid FROM tree) AND c.relkind = 'f')
+            THEN format('%s has a foreign-table partition or child, whose changes capture triggers do not see',
+                        source::regclass)
+    END
+$fn$;
+
 -- Roles owning a stream table that captures changes of the source.
 CREATE FUNCTION pgtrickle._capturing_owners(source oid)
 RETURNS TABLE (relowner oid)
@@ -270,17 +293,19 @@ $fn$;
 CREATE FUNCTION pgtrickle._check_sources(objects oid[] DEFAULT NULL) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
 DECLARE
-    d     record;
-    shape text;
+    d       record;
+    shape   text;
+    sources oid[];
 BEGIN
-    FOR d IN
-        WITH RECURSIVE up(relid) AS (
-            SELECT unnest(objects)
-            UNION
-            SELECT i.inhparent FROM pg_inherits i JOIN up ON i.inhrelid = up.relid)
-        SELECT dep.pgt_id, dep.source_relid, dep.source_shape, dep.cdc_mode FROM pgtrickle.pgt_dependencies dep
-         WHERE objects IS NULL OR dep.source_relid IN (SELECT up.relid FROM up)
-    LOOP
+    WITH RECURSIVE up(relid) AS (
+        SELECT unnest(objects)
+        UNION
+        SELECT i.inhparent FROM pg_inherits i JOIN up ON i.inhrelid = up.relid)
+    SELECT array_agg(DISTINCT dep.source_relid) INTO sources
+      FROM pgtrickle.pgt_dependencies dep
+     WHERE objects IS NULL OR dep.source_relid IN (SELECT up.relid FROM up);
+    FOR d IN SELECT dep.pgt_id, dep.source_relid, dep.source_shape FROM pgtrickle.pgt_dependencies dep
+              WHERE dep.source_relid = ANY (sources) LOOP
         shape := pgtrickle._source_shape(d.source_relid);
         IF shape IS DISTINCT FROM d.source_shape THEN
             UPDATE pgtrickle.pgt_stream_tables st
@@ -289,9 +314,10 @@ BEGIN
                                            coalesce(d.source_shape, '?'), coalesce(shape, 'dropped'))
              WHERE st.pgt_id = d.pgt_id AND NOT st.needs_rebuild;
         END IF;
-        IF d.cdc_mode = 'TRIGGER' THEN
-            PERFORM pgtrickle._sync_capture(d.source_relid);
-        END IF;
+    END LOOP;
+    FOR d IN SELECT DISTINCT dep.source_relid FROM pgtrickle.pgt_dependencies dep
+              WHERE dep.source_relid = ANY (sources) AND dep.cdc_mode = 'TRIGGER' LOOP
+        PERFORM pgtrickle._sync_capture(d.source_relid);
     END LOOP;
 END
 $fn$;

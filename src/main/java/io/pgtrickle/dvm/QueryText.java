@@ -49,6 +49,10 @@ public final class QueryText {
             @Override
             public Void visit(SqlCall call) {
                 widen(span, call.getParserPosition());
+                // a schema-qualified function's call position starts at its last name part
+                if (call.getOperator() instanceof org.apache.calcite.sql.SqlFunction fn && fn.getSqlIdentifier() != null) {
+                    widen(span, fn.getSqlIdentifier().getParserPosition());
+                }
                 return super.visit(call);
             }
 

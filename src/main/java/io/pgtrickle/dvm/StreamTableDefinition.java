@@ -101,22 +101,21 @@ public record StreamTableDefinition(String query, List<SourceTable.Column> colum
 
     /**
      * Capture installs triggers on every source, which PostgreSQL allows only to roles with the
-     * TRIGGER privilege; and rows a logical replication subscription applies fire no statement
-     * trigger, so they would be missed silently. Null when neither stands in the way.
+     * TRIGGER privilege; and some changes no capture trigger sees (pgtrickle._capture_gap: a
+     * subscription writing the source, a foreign partition), which would be missed silently. Null
+     * when nothing stands in the way.
      */
     private static CaptureObstacle captureObstacle(Db db, List<SourceTable> relations) throws SQLException {
         for (SourceTable s : relations) {
             if (!s.isCapturable()) {
                 continue;
             }
-            CaptureObstacle o = db.queryOne("SELECT NOT has_table_privilege(?::oid, 'TRIGGER'),"
-                    + " EXISTS (SELECT 1 FROM pg_catalog.pg_subscription_rel r WHERE r.srrelid = ?::oid)",
+            CaptureObstacle o = db.queryOne("SELECT NOT has_table_privilege(?::oid, 'TRIGGER'), pgtrickle._capture_gap(?::oid)",
                     rs -> rs.getBoolean(1)
                             ? new CaptureObstacle(PgTrickleException.INSUFFICIENT_PRIVILEGE,
                                     "change capture needs the TRIGGER privilege on " + s.name().display())
-                            : rs.getBoolean(2)
-                            ? new CaptureObstacle(PgTrickleException.FEATURE_NOT_SUPPORTED, s.name().display()
-                                    + " is written by a logical replication subscription, whose changes capture triggers do not see")
+                            : rs.getString(2) != null
+                            ? new CaptureObstacle(PgTrickleException.FEATURE_NOT_SUPPORTED, rs.getString(2))
                             : null,
                     s.oid(), s.oid()).orElse(null);
             if (o != null) {

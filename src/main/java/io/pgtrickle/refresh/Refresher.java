@@ -110,20 +110,15 @@ public final class Refresher {
         }
         long pending = 0;
         for (long source : sources) {
-            // One pass over the unconsumed changes answers both questions; disabled capture triggers
-            // mean rows change unseen, so only recomputing is exact.
+            // One pass over the unconsumed changes answers both questions; where capture cannot see every
+            // change (disabled triggers, a subscription writing the source), only recomputing is exact.
             String[] found = {null};
             pending += db.queryOne("SELECT count(*), coalesce(bool_or(s.__pgt_action = 'T'), false),"
-                    + " EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t WHERE t.tgenabled = 'D' AND t.tgfoid ="
-                    + " pg_catalog.to_regprocedure('pgtrickle_changes.capture_" + source + "()')),"
-                    + " EXISTS (SELECT 1 FROM pg_catalog.pg_subscription_rel r WHERE r.srrelid = " + source + "::oid)"
+                    + " pgtrickle._capture_gap(" + source + "::oid)"
                     + " FROM pgtrickle_changes.changes_" + source + " s, (" + DiffContext.frontierOf("?") + ") "
                     + DiffContext.FRONTIER_CTE + " WHERE NOT " + DiffContext.consumedAtFrontier("s.__pgt_xid", "s.__pgt_change_id"),
                     rs -> {
-                        found[0] = rs.getBoolean(3) ? "change capture of a source is disabled (ALTER TABLE ... DISABLE TRIGGER)"
-                                : rs.getBoolean(4) ? "a source is written by a logical replication subscription,"
-                                        + " whose changes capture triggers do not see"
-                                : rs.getBoolean(2) ? "source truncated" : null;
+                        found[0] = rs.getString(3) != null ? rs.getString(3) : rs.getBoolean(2) ? "source truncated" : null;
                         return rs.getLong(1);
                     }, st.id()).orElse(0L);
             if (found[0] != null) {

@@ -53,7 +53,7 @@ final class SchedulerState {
 
     private static final String SELECT = "SELECT pgt_id, quote_ident(pgt_schema) || '.' || quote_ident(pgt_name),"
             + " status, schedule, last_refresh_at, data_timestamp, effective_refresh_mode = 'DIFFERENTIAL',"
-            + " is_populated, needs_full_refresh, backoff_factor, refresh_workers,"
+            + " is_populated, needs_full_refresh OR needs_rebuild, backoff_factor, refresh_workers,"
             + " (SELECT max(h.end_time) FROM pgtrickle.pgt_refresh_history h WHERE h.pgt_id = st.pgt_id"
             + " AND h.status = 'FAILED') FROM pgtrickle.pgt_stream_tables st";
 
@@ -68,14 +68,12 @@ final class SchedulerState {
     boolean hasPendingChanges(long id) throws SQLException {
         for (long source : db.query("SELECT source_relid::bigint FROM pgtrickle.pgt_dependencies"
                 + " WHERE pgt_id = ? AND cdc_mode = 'TRIGGER'", rs -> rs.getLong(1), id)) {
-            // Disabled capture triggers, or a subscription writing the source, hide changes: such a table is
-            // refreshed (FULL) every time it is due.
+            // Where capture cannot see every change (pgtrickle._capture_gap), the table is refreshed (FULL)
+            // every time it is due.
             boolean pending = db.queryOne("SELECT EXISTS (SELECT 1 FROM pgtrickle_changes.changes_" + source
                     + " s, (" + DiffContext.frontierOf("?") + ") " + DiffContext.FRONTIER_CTE + " WHERE NOT coalesce("
                     + DiffContext.consumedAtFrontier("s.__pgt_xid", "s.__pgt_change_id") + ", false))"
-                    + " OR EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t WHERE t.tgenabled = 'D' AND t.tgfoid ="
-                    + " pg_catalog.to_regprocedure('pgtrickle_changes.capture_" + source + "()'))"
-                    + " OR EXISTS (SELECT 1 FROM pg_catalog.pg_subscription_rel r WHERE r.srrelid = " + source + "::oid)",
+                    + " OR pgtrickle._capture_gap(" + source + "::oid) IS NOT NULL",
                     rs -> rs.getBoolean(1), id)
                     .orElse(false);
             if (pending) {

@@ -75,12 +75,31 @@ class PrivilegeEscalationTest {
     void refreshRunsAsTheOwnerWhoeverRefreshes() throws Exception {
         Tx.sql(alice, "CREATE FUNCTION esc_alice.me(int) RETURNS text LANGUAGE sql STABLE AS $$ SELECT current_user::text $$",
                 "ALTER FUNCTION esc_alice.me(int) OWNER TO esc_alice");
-        Tx.run(alice, p -> { p.createStreamTable("mine", "SELECT id, me(id) AS who FROM esc_bob.src", "1m", "DIFFERENTIAL", true, null); return null; });
+        Tx.run(alice, p -> { p.createStreamTable("mine", "SELECT id, esc_alice.me(id) AS who FROM esc_bob.src", "1m", "DIFFERENTIAL", true, null); return null; });
         Tx.sql(bob, "UPDATE esc_bob.src SET v = v + 1 WHERE id <= 3");
         Tx.run(admin, p -> p.refreshStreamTable("esc_alice.mine"));   // a superuser refreshes
         try (Connection c = TestDatabase.connect(admin)) {
             assertEquals(0, Oracle.count(c, "SELECT count(*) FROM esc_alice.mine WHERE who <> 'esc_alice'"));
             assertEquals(10, Oracle.count(c, "SELECT count(*) FROM esc_alice.mine"));
+        }
+    }
+
+    @Test
+    void aSuperuserAlteringAStreamTableLeavesItTheOwners() throws Exception {
+        Tx.sql(alice, "GRANT SELECT ON esc_alice.st TO esc_carol");
+        Tx.run(admin, p -> { p.alterStreamTable("esc_alice.st", "SELECT id, v + 1 AS w FROM esc_bob.src",
+                null, null, null, null); return null; });
+        try (Connection c = TestDatabase.connect(admin)) {
+            assertEquals("esc_alice", Oracle.single(c, "SELECT relowner::regrole::text FROM pg_class WHERE oid = 'esc_alice.st'::regclass"));
+            assertEquals(1, Oracle.count(c, "SELECT count(*) FROM pg_class WHERE oid = 'esc_alice.st'::regclass"
+                    + " AND has_table_privilege('esc_carol', oid, 'SELECT')"), "grants kept");
+            assertEquals(List.of(), Oracle.differences(c, "esc_alice.st", "SELECT id, v + 1 AS w FROM esc_bob.src"));
+        }
+        // and it is still alice's to refresh
+        Tx.sql(bob, "UPDATE esc_bob.src SET v = 7 WHERE id = 3");
+        Tx.run(alice, p -> p.refreshStreamTable("st"));
+        try (Connection c = TestDatabase.connect(admin)) {
+            assertEquals(List.of(), Oracle.differences(c, "esc_alice.st", "SELECT id, v + 1 AS w FROM esc_bob.src"));
         }
     }
 

@@ -90,6 +90,20 @@ class SourceDdlTest {
     }
 
     @Test
+    void theWorkerSetsARenamedSourcesStreamTablesToError() throws Exception {
+        Tx.sql(alice, "ALTER TABLE src RENAME TO src3");
+        try (io.pgtrickle.scheduler.Worker w = new io.pgtrickle.scheduler.Worker(
+                io.pgtrickle.scheduler.Worker.ConnectionFactory.of(admin),
+                io.pgtrickle.config.SettingsSource.of(java.util.Map.of("pg_trickle.metrics_port", "0")))) {
+            w.runOneTick();
+        }
+        try (Connection c = TestDatabase.connect(admin)) {
+            assertEquals(3, Oracle.count(c, "SELECT count(*) FROM pgtrickle.pgt_stream_tables WHERE status = 'ERROR'"
+                    + " AND last_error LIKE '%src%'"));
+        }
+    }
+
+    @Test
     void addAndDropOfAnUnusedColumnKeepEverythingExact() throws Exception {
         Tx.sql(alice, "ALTER TABLE src ADD COLUMN note text DEFAULT 'x'");
         Tx.sql(alice, "INSERT INTO src (id, k, v, note) VALUES (400, 2, 2, 'y')");
