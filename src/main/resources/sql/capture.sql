@@ -301,9 +301,12 @@ BEGIN
         SELECT unnest(objects)
         UNION
         SELECT i.inhparent FROM pg_inherits i JOIN up ON i.inhrelid = up.relid)
+    -- the sources among or above the objects, and those of stream tables whose storage is among
+    -- them (ALTER TABLE st OWNER TO: the new owner must be able to read the buffers)
     SELECT array_agg(DISTINCT dep.source_relid) INTO sources
       FROM pgtrickle.pgt_dependencies dep
-     WHERE objects IS NULL OR dep.source_relid IN (SELECT up.relid FROM up);
+     WHERE objects IS NULL OR dep.source_relid IN (SELECT up.relid FROM up)
+        OR dep.pgt_id IN (SELECT st.pgt_id FROM pgtrickle.pgt_stream_tables st WHERE st.pgt_relid = ANY (objects));
     FOR d IN SELECT dep.pgt_id, dep.source_relid, dep.source_shape FROM pgtrickle.pgt_dependencies dep
               WHERE dep.source_relid = ANY (sources) LOOP
         shape := pgtrickle._source_shape(d.source_relid);
@@ -368,7 +371,9 @@ BEGIN
         END IF;
     END LOOP;
     FOR obj IN SELECT * FROM pg_event_trigger_dropped_objects() LOOP
-        IF obj.schema_name IS DISTINCT FROM 'pgtrickle_changes' AND obj.object_type IN ('table', 'trigger') THEN
+        -- (a refresh drops its temporary staging table every time: never a source)
+        IF obj.schema_name IS DISTINCT FROM 'pgtrickle_changes' AND NOT obj.is_temporary
+           AND obj.object_type IN ('table', 'trigger') THEN
             touched := true;
         END IF;
         CONTINUE WHEN obj.object_type <> 'table';

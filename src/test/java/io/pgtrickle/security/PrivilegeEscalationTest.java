@@ -104,6 +104,19 @@ class PrivilegeEscalationTest {
     }
 
     @Test
+    void ownershipMovesWithTheStorageTable() throws Exception {
+        Tx.sql(bob, "GRANT USAGE ON SCHEMA esc_bob TO esc_carol", "GRANT SELECT ON esc_bob.src TO esc_carol");
+        Tx.sql(admin, "GRANT USAGE, CREATE ON SCHEMA esc_alice TO esc_carol", "ALTER TABLE esc_alice.st OWNER TO esc_carol");
+        Tx.sql(bob, "UPDATE esc_bob.src SET v = 42 WHERE id = 5");
+        Tx.run(carol, p -> p.refreshStreamTable("esc_alice.st"));
+        SQLException former = assertThrows(SQLException.class, () -> Tx.run(alice, p -> p.refreshStreamTable("st")));
+        assertEquals("42501", former.getSQLState());
+        try (Connection c = TestDatabase.connect(admin)) {
+            assertEquals(List.of(), Oracle.differences(c, "esc_alice.st", "SELECT id, v FROM esc_bob.src"));
+        }
+    }
+
+    @Test
     void sourceOwnerRetypesAColumnWithAnAssignmentCast() throws Exception {
         // 1: bob's own type and an assignment cast to the old column type, then ALTER COLUMN TYPE.
         Tx.sql(bob, "CREATE TYPE esc_bob.num AS ENUM ('one', 'two')",
