@@ -84,6 +84,9 @@ final class RefreshAttempt {
 
     private Outcome once(Connection c, long id, AllSettings s, boolean force) throws SQLException {
         Db db = new Db(c);
+        // Pooled connections serve every owner's stream tables, and code an owner wrote may have SET
+        // session settings (statement_timeout, search_path, ...) during an earlier refresh: start clean.
+        db.update("RESET ALL");
         SchedulerState state = new SchedulerState(db);
         Optional<StreamTable> locked = new CatalogStore(db).lock(id, true);
         if (locked.isEmpty()) {

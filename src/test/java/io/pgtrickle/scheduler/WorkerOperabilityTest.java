@@ -62,4 +62,25 @@ class WorkerOperabilityTest {
             assertTrue(w.stoppedBecause().contains("not installed"), w.stoppedBecause());
         }
     }
+
+    @Test
+    void settingsOneOwnersCodeChangesDoNotReachTheNextRefresh() throws Exception {
+        String url = TestDatabase.freshDatabase();
+        String mallory = Roles.login(url, "op_mallory", true);
+        String alice = Roles.login(url, "op_alice", true);
+        Tx.sql(mallory, "CREATE TABLE m (id int PRIMARY KEY)", "INSERT INTO m VALUES (1)",
+                "CREATE FUNCTION poison(int) RETURNS int LANGUAGE plpgsql STABLE AS $f$ BEGIN"
+                        + " PERFORM set_config('statement_timeout', '1', false);"
+                        + " PERFORM set_config('search_path', 'op_mallory, pg_catalog', false); RETURN $1; END $f$");
+        Tx.sql(alice, "CREATE TABLE a (id int PRIMARY KEY)", "INSERT INTO a SELECT g FROM generate_series(1, 5000) g");
+        Tx.run(mallory, p -> { p.createStreamTable("pm", "SELECT poison(id) AS id FROM m", "1h", "FULL", true, null); return null; });
+        Tx.run(alice, p -> { p.createStreamTable("pa", "SELECT a1.id FROM a a1 JOIN a a2 ON a2.id = a1.id", "1h", "FULL", true, null); return null; });
+        Tx.sql(url, "UPDATE pgtrickle.pgt_stream_tables SET needs_full_refresh = true");
+        try (Worker w = worker(url, Map.of("pg_trickle.refresh_workers", "1", "pg_trickle.max_refresh_workers", "1"))) {
+            w.runOneTick();
+            w.runOneTick();
+        }
+        assertEquals(0, count(url, "SELECT count(*) FROM pgtrickle.pgt_refresh_history WHERE status = 'FAILED'"));
+        assertEquals(List.of(), diff(url, "op_alice.pa", "SELECT a1.id FROM op_alice.a a1 JOIN op_alice.a a2 ON a2.id = a1.id"));
+    }
 }
