@@ -1,5 +1,6 @@
 package io.pgtrickle.dvm;
 
+import io.pgtrickle.dvm.operators.DeltaOperator;
 import io.pgtrickle.sql.PgTrickleException;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -45,14 +46,38 @@ public final class QueryAnalyzer {
      * @param outputNames the output column names PostgreSQL reports for it
      */
     public Analysis analyze(String query, List<String> outputNames) throws SQLException {
+        Analysis analysis;
         try {
-            return analyzeParsed(query, outputNames);
+            analysis = analyzeParsed(query, outputNames);
         } catch (StackOverflowError e) {
             // The parser and the translator recurse once per nesting level (a long UNION ALL chain too).
-            throw new PgTrickleException(PgTrickleException.STATEMENT_TOO_COMPLEX,
-                    "defining query is too deeply nested for differential analysis (" + query.length()
-                            + " characters); use refresh_mode => 'FULL', or split it into stream tables that read each other");
+            throw tooDeep("its nesting exhausted the analyser's stack");
         }
+        // The generated SQL nests deeper than the query; past this PostgreSQL's own parser may run out.
+        if (analysis.root() != null && depth(analysis.root(), 0) > MAX_OPERATOR_DEPTH) {
+            throw tooDeep("its operator tree is more than " + MAX_OPERATOR_DEPTH + " operators deep");
+        }
+        return analysis;
+    }
+
+    /** Deeper operator trees are refused for differential refresh (SQLSTATE 54001). */
+    static final int MAX_OPERATOR_DEPTH = 200;
+
+    private static int depth(DeltaOperator op, int above) {
+        int deepest = above + 1;
+        for (DeltaOperator child : op.children()) {
+            if (deepest > MAX_OPERATOR_DEPTH) {
+                break;
+            }
+            deepest = Math.max(deepest, depth(child, above + 1));
+        }
+        return deepest;
+    }
+
+    private static PgTrickleException tooDeep(String why) {
+        return new PgTrickleException(PgTrickleException.STATEMENT_TOO_COMPLEX, "defining query is too deeply nested"
+                + " for differential analysis (" + why + "); use refresh_mode => 'FULL', or split it into stream"
+                + " tables that read each other");
     }
 
     private Analysis analyzeParsed(String query, List<String> outputNames) throws SQLException {
