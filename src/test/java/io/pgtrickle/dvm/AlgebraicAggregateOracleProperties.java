@@ -20,7 +20,8 @@ class AlgebraicAggregateOracleProperties {
 
     private static final DvmHarness H = new DvmHarness();
 
-    private static final String[] NUMERICS = {"1.5", "2.25", "3", "-0.10", "0.001", "7.0", "12", "NULL", "NULL"};
+    private static final String[] NUMERICS = {"1.5", "2.25", "3", "-0.10", "0.001", "7.0", "12", "2.50", "NULL", "NULL",
+        "'NaN'"};
     private static final String[] TEXTS = {"'a'", "'b'", "'c'", "NULL"};
 
     static final String[] QUERIES = {

@@ -91,6 +91,44 @@ class AlgebraicAggregateTest {
         }
     }
 
+    /** Times the source was read: a row-level policy counts every row it is asked about. */
+    private long sourceReads() throws Exception {
+        try (Connection c = TestDatabase.connect(url)) {
+            return Oracle.count(c, "SELECT last_value FROM agg_owner.reads");
+        }
+    }
+
+    @Test
+    void numericScaleRescansOnlyWhenTheWidestScaleRunsOut() throws Exception {
+        // a non-superuser owner: row-level security (FORCE) then applies to the refresh's reads of its table
+        String owner = io.pgtrickle.support.Roles.login(url, "agg_owner", true);
+        Tx.sql(owner, "CREATE TABLE m (id int PRIMARY KEY, k int, amt numeric(12,2), x numeric)",
+                "INSERT INTO m SELECT i, i % 2, i * 1.25, CASE WHEN i = 3 THEN 0.001 ELSE i END FROM generate_series(1, 10) i");
+        String money = "SELECT k, sum(amt) AS s, avg(amt) AS a FROM agg_owner.m GROUP BY k";
+        String mixed = "SELECT k, sum(x) AS sx FROM agg_owner.m GROUP BY k";
+        for (String[] st : new String[][] {{"money", money}, {"mixed", mixed}}) {
+            Tx.run(owner, p -> { p.createStreamTable(st[0], st[1], "1m", "DIFFERENTIAL", true, null); return null; });
+        }
+        Tx.sql(owner, "CREATE SEQUENCE reads", "CREATE FUNCTION counted() RETURNS boolean LANGUAGE plpgsql AS"
+                        + " 'BEGIN PERFORM nextval(''agg_owner.reads''); RETURN true; END'",
+                "ALTER TABLE m ENABLE ROW LEVEL SECURITY", "ALTER TABLE m FORCE ROW LEVEL SECURITY",
+                "CREATE POLICY everyone ON m USING (agg_owner.counted())", "SELECT nextval('reads')");
+        // every value of a numeric(12,2) column has scale 2: deleting never makes the group's scale unknown
+        Tx.sql(owner, "DELETE FROM m WHERE id IN (2, 5)", "UPDATE m SET amt = 100 WHERE id = 4");
+        long before = sourceReads();
+        Tx.run(owner, p -> p.refreshStreamTable("money"));
+        assertEquals(before, sourceReads(), "the money groups were read again");
+        // the only value with scale 3 goes: group k = 1 must be read again to learn its scale
+        Tx.sql(owner, "DELETE FROM m WHERE id = 3");
+        before = sourceReads();
+        Tx.run(owner, p -> p.refreshStreamTable("mixed"));
+        assertTrue(sourceReads() > before, "the group whose widest scale ran out was not read again");
+        assertEquals("DIFFERENTIAL", refreshAndAssertEqual("agg_owner.money", money));
+        try (Connection c = TestDatabase.connect(url)) {
+            assertEquals(List.of(), Oracle.differences(c, "agg_owner.mixed", mixed));
+        }
+    }
+
     @Test
     void otherAggregateQueriesKeepTheGroupRecompute() throws Exception {
         for (String q : List.of("SELECT k, sum(f) AS sf FROM t GROUP BY k", "SELECT k, avg(f) AS af FROM t GROUP BY k",

@@ -23,6 +23,8 @@ import java.util.List;
 public final class AlgebraicAggregateOperator extends OneInputOperator {
 
     public static final String COUNT = "__pgt_count";
+    /** Stands for the scale of NaN and infinities, which have none. */
+    private static final String NON_FINITE = "2147483647";
 
     private final List<String> groupBy;
     private final List<ProjectOperator.Item> items;
@@ -77,6 +79,10 @@ public final class AlgebraicAggregateOperator extends OneInputOperator {
                 default -> {
                 }
             }
+            if (scaleSensitive(i)) {
+                out.add(new SourceTable.Column(maxScale(i), "integer"));
+                out.add(new SourceTable.Column(atMaxScale(i), "bigint"));
+            }
         }
         return out;
     }
@@ -98,6 +104,48 @@ public final class AlgebraicAggregateOperator extends OneInputOperator {
 
     private static String sum(int i) {
         return "__pgt_a" + (i + 1) + "_sum";
+    }
+
+    /** The widest scale among the group's (finite) values of a numeric SUM / AVG item. */
+    private static String maxScale(int i) {
+        return "__pgt_a" + (i + 1) + "_ms";
+    }
+
+    /** How many of the group's values have that widest scale (weighted by multiplicity). */
+    private static String atMaxScale(int i) {
+        return "__pgt_a" + (i + 1) + "_msn";
+    }
+
+    /**
+     * The widest of {@code scale} over the rows an aggregate FILTER admits, and how many rows have
+     * it: one pass, the count through an array of the group's scales (a sub-select over outer
+     * aggregates). For the full aggregate, which fills the counters.
+     */
+    private static String widest(String scale, String filter, String maxAs, String countAs) {
+        String max = "max(" + scale + ")" + filter;
+        return ", " + max + " AS " + maxAs + ", (SELECT count(*) FROM unnest(array_agg(" + scale + ")" + filter
+                + ") __pgt_u(sc) WHERE __pgt_u.sc = " + max + ") AS " + countAs;
+    }
+
+    /**
+     * After a delta, item i's widest scale ({@code ms}, NULL when unknown or no finite value is left)
+     * and how many values have it ({@code msn}), from the stored counters and the delta's scales
+     * netted per scale: the widest scale a delta adds values at wins; else the stored widest while
+     * values remain at it. {@code non_finite_removed}: a NaN or infinity went, whose absence the
+     * counters cannot see.
+     */
+    private String scaleLateral(int i, String alias) {
+        String u = "unnest(dg." + d(i, "scs") + ", dg." + d(i, "ws") + ") u(sc, w)";
+        String oldMs = "s." + maxScale(i);
+        String top = "(SELECT max(v.sc) FROM (SELECT u.sc, sum(u.w) AS n FROM " + u + " WHERE u.sc <> " + NON_FINITE
+                + " GROUP BY u.sc) v WHERE v.n > 0 AND (" + oldMs + " IS NULL OR v.sc > " + oldMs + "))";
+        String left = "(coalesce(s." + atMaxScale(i) + ", 0) + coalesce((SELECT sum(u.w) FROM " + u + " WHERE u.sc = "
+                + oldMs + "), 0))";
+        return " CROSS JOIN LATERAL (SELECT coalesce(t.top, CASE WHEN t.left_n > 0 THEN " + oldMs + " END) AS ms,"
+                + " (CASE WHEN t.top IS NOT NULL THEN (SELECT sum(u.w) FROM " + u + " WHERE u.sc = t.top)"
+                + " WHEN t.left_n > 0 THEN t.left_n ELSE 0 END)::bigint AS msn, t.non_finite_removed"
+                + " FROM (SELECT " + top + " AS top, " + left + " AS left_n, EXISTS (SELECT 1 FROM " + u + " WHERE u.sc = "
+                + NON_FINITE + " AND u.w < 0) AS non_finite_removed) t) " + alias;
     }
 
     /** Delta-side column {@code what} of item i. */
@@ -136,6 +184,10 @@ public final class AlgebraicAggregateOperator extends OneInputOperator {
             if (c.kind() == AggregateCall.Kind.AVG) {
                 b.append(", sum((").append(c.argument()).append(")::numeric) FILTER (WHERE ").append(c.counted())
                         .append(") AS ").append(sum(i));
+            }
+            if (scaleSensitive(i)) {
+                b.append(widest("scale((" + c.argument() + ")::numeric)", " FILTER (WHERE " + c.counted() + ")",
+                        maxScale(i), atMaxScale(i)));
             }
         }
         b.append(", ").append(key()).append(" AS ").append(DiffResult.ROW_ID).append(" FROM ").append(from)
@@ -181,9 +233,10 @@ public final class AlgebraicAggregateOperator extends OneInputOperator {
                     dg.append(", sum(g.").append(w).append("::numeric * ").append(x).append(")").append(counted)
                             .append(" AS ").append(d(i, "s"));
                     if (scaleSensitive(i)) {
-                        // widest scale among removed values; non-finite values (no scale) count as widest
-                        dg.append(", max(coalesce(scale(").append(x).append("::numeric), 2147483647))").append(del)
-                                .append(" AS ").append(d(i, "sc"));
+                        // each changed value's scale with its weight; netted per scale after the join
+                        dg.append(", array_agg(coalesce(scale(").append(x).append("::numeric), ").append(NON_FINITE)
+                                .append("))").append(counted).append(" AS ").append(d(i, "scs"));
+                        dg.append(", array_agg(g.").append(w).append(")").append(counted).append(" AS ").append(d(i, "ws"));
                     }
                 }
                 case MIN, MAX -> {
@@ -205,22 +258,33 @@ public final class AlgebraicAggregateOperator extends OneInputOperator {
         List<String> values = new ArrayList<>();
         List<String> hidden = new ArrayList<>();
         List<String> inv = new ArrayList<>();
+        StringBuilder laterals = new StringBuilder();
         hidden.add(newCount + "::bigint");
         for (int i = 0; i < calls.size(); i++) {
             String col = Sql.q(items.get(i).name());
             String old = "s." + col;
             String newN = "(coalesce(s." + n(i) + ", 0) + coalesce(dg." + d(i, "n") + ", 0))";
+            // A numeric SUM / AVG has the widest scale of its values (PostgreSQL's rule): the sum is rounded to
+            // the widest scale left, which the counters know unless the last value at it went (then: rescan).
+            String scaled = "%s";
+            if (scaleSensitive(i)) {
+                String sc = "__pgt_sc" + (i + 1);
+                laterals.append(scaleLateral(i, sc));
+                scaled = "CASE WHEN " + sc + ".ms IS NULL THEN %s ELSE round(%<s, " + sc + ".ms) END";
+                inv.add(sc + ".non_finite_removed");
+                inv.add(sc + ".ms IS NULL AND s." + maxScale(i) + " IS NOT NULL AND " + newN + " > 0");
+            }
             switch (calls.get(i).kind()) {
                 case KEY -> values.add("dg." + col);
                 case COUNT -> values.add("(coalesce(" + old + ", 0) + coalesce(dg." + d(i, "c") + ", 0))::bigint");
                 case SUM -> {
-                    values.add("CASE WHEN " + newN + " = 0 THEN NULL ELSE (coalesce(" + old + ", 0) + coalesce(dg."
-                            + d(i, "s") + ", 0))::" + types.get(i) + " END");
+                    values.add("CASE WHEN " + newN + " = 0 THEN NULL ELSE (" + String.format(scaled, "coalesce(" + old
+                            + ", 0) + coalesce(dg." + d(i, "s") + ", 0)") + ")::" + types.get(i) + " END");
                     hidden.add(newN + "::bigint");
                 }
                 case AVG -> {
-                    String newSum = "CASE WHEN " + newN + " = 0 THEN NULL ELSE coalesce(s." + sum(i) + ", 0) + coalesce(dg."
-                            + d(i, "s") + ", 0) END";
+                    String newSum = "CASE WHEN " + newN + " = 0 THEN NULL ELSE " + String.format(scaled, "coalesce(s."
+                            + sum(i) + ", 0) + coalesce(dg." + d(i, "s") + ", 0)") + " END";
                     values.add("(" + newSum + ") / " + newN + "::numeric");
                     hidden.add(newN + "::bigint");
                     hidden.add(newSum);
@@ -237,8 +301,9 @@ public final class AlgebraicAggregateOperator extends OneInputOperator {
                             + ", false)");
                 }
             }
-            if (scaleSensitive(i)) {
-                inv.add("dg." + d(i, "sc") + " > 0 AND dg." + d(i, "sc") + " >= coalesce(scale(" + old + "), 0)");
+            if (scaleSensitive(i)) {   // after the item's own counters, as in hiddenColumns()
+                hidden.add("__pgt_sc" + (i + 1) + ".ms");
+                hidden.add("__pgt_sc" + (i + 1) + ".msn");
             }
         }
         values.addAll(hidden);
@@ -249,7 +314,7 @@ public final class AlgebraicAggregateOperator extends OneInputOperator {
         j.append("dg.").append(rid).append(", ").append(newCount).append(" AS __pgt_nc, ")
                 .append(inv.isEmpty() ? "false" : "coalesce((" + String.join(") OR (", inv) + "), false)")
                 .append(" AS __pgt_inv FROM __pgt_dg dg LEFT JOIN ").append(DiffContext.STORAGE_CTE).append(" s ON s.")
-                .append(storageRid).append(" = dg.").append(rid);
+                .append(storageRid).append(" = dg.").append(rid).append(laterals);
 
         StringBuilder delta = new StringBuilder("WITH __pgt_dg AS (").append(dg).append("), __pgt_j AS (").append(j)
                 .append(") SELECT ").append(Sql.columns("j", all)).append(", j.").append(rid).append(", 1 AS ")
