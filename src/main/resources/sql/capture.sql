@@ -234,6 +234,61 @@ BEGIN
 END
 $fn$;
 
+-- The table a differential refresh of stream table `id` stages its consolidated delta in before
+-- it MERGEs it: one per stream table, UNLOGGED, owned by the stream table's owner (the refresh
+-- writes it as that role), (re)built when missing, when the storage's columns changed or when the
+-- stream table changed hands. A refresh only deletes its rows, so no refresh creates or drops a
+-- table (no catalog churn, no DDL event). Returns its qualified name. Safe for anyone to call.
+CREATE FUNCTION pgtrickle._staging_table(id bigint) RETURNS text
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
+DECLARE
+    name     text := format('pgtrickle_changes.%I', 'apply_' || id);
+    storage  oid := (SELECT st.pgt_relid FROM pgtrickle.pgt_stream_tables st WHERE st.pgt_id = id);
+    identity text := (SELECT CASE st.row_identity WHEN 'MULTISET' THEN '__pgt_hash' ELSE '__pgt_row_id' END
+                        FROM pgtrickle.pgt_stream_tables st WHERE st.pgt_id = id);
+    wanted   text;
+    current  oid;
+BEGIN
+    IF storage IS NULL THEN
+        RAISE EXCEPTION 'stream table with id % does not exist', id USING ERRCODE = 'undefined_table';
+    END IF;
+    -- the query's columns, the row identity, the delta's weight and a sequence number for MERGE windows
+    SELECT string_agg(quote_ident(a.attname) || ' ' || format_type(a.atttypid, a.atttypmod), ', ' ORDER BY a.attnum)
+      INTO wanted
+      FROM pg_attribute a, pgtrickle.pgt_stream_tables st
+     WHERE st.pgt_id = id AND a.attrelid = storage AND a.attnum > 0 AND NOT a.attisdropped
+       AND a.attname = ANY (st.output_columns::name[]);
+    wanted := wanted || ', ' || identity || ' bigint, __pgt_w bigint, __pgt_seq bigint';
+    current := to_regclass(name);
+    IF current IS NOT NULL AND (
+           (SELECT c.relowner FROM pg_class c WHERE c.oid = current) <> (SELECT c.relowner FROM pg_class c WHERE c.oid = storage)
+        OR wanted IS DISTINCT FROM (SELECT string_agg(quote_ident(a.attname) || ' ' || format_type(a.atttypid, a.atttypmod),
+                                                      ', ' ORDER BY a.attnum)
+                                      FROM pg_attribute a WHERE a.attrelid = current AND a.attnum > 0 AND NOT a.attisdropped)) THEN
+        EXECUTE format('DROP TABLE %s', name);
+        current := NULL;
+    END IF;
+    IF current IS NULL THEN
+        EXECUTE format('CREATE UNLOGGED TABLE %s (%s)', name, wanted);
+        EXECUTE format('CREATE INDEX ON %s (__pgt_seq)', name);
+        EXECUTE format('REVOKE ALL ON %s FROM PUBLIC', name);
+        EXECUTE format('ALTER TABLE %s OWNER TO %s', name,
+                       (SELECT c.relowner::regrole FROM pg_class c WHERE c.oid = storage));
+    END IF;
+    RETURN name;
+END
+$fn$;
+
+-- Drops the staging table of a stream table being dropped.
+CREATE FUNCTION pgtrickle._drop_staging_table(id bigint) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pgtrickle.pgt_stream_tables st WHERE st.pgt_id = id) THEN
+        EXECUTE format('DROP TABLE IF EXISTS pgtrickle_changes.%I', 'apply_' || id);
+    END IF;
+END
+$fn$;
+
 -- Rows in the change buffer of `source`, counted up to `cap`; for the advisor, which any role may
 -- call (the buffer itself is readable only by the owners of the stream tables that read it).
 CREATE FUNCTION pgtrickle._buffered_rows(source oid, cap bigint) RETURNS bigint

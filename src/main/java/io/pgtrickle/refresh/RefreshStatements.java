@@ -13,8 +13,11 @@ import java.util.List;
  * The statements one stream table is refreshed with, assembled from its catalog templates.
  * Built once per (table, catalog version) and kept in the L1 cache.
  */
-record RefreshStatements(String fullInsert, String createApplyTable, String stageDelta, String[] merge,
-                         String applyTable) {
+record RefreshStatements(String fullInsert, String stageDelta, String[] merge, String applyTable) {
+
+    static String stagingTable(long id) {
+        return "pgtrickle_changes.apply_" + id;
+    }
 
     /** The MERGE for rows {@code from < __pgt_seq <= to} of the staged delta. */
     String mergeWindow(long from, long to) {
@@ -36,13 +39,10 @@ record RefreshStatements(String fullInsert, String createApplyTable, String stag
         String fullInsert = frontierCte(st.id()) + " INSERT INTO " + target + " (" + Sql.columns(null, storageCols)
                 + ") SELECT " + Sql.columns("q", storageCols) + " FROM (" + st.fullSql() + ") q";
         if (st.deltaSql() == null) {
-            return new RefreshStatements(fullInsert, null, null, null, null);
+            return new RefreshStatements(fullInsert, null, null, null);
         }
-        String apply = "pg_temp.__pgt_apply_" + st.id();
-        String identity = multiset ? hash : rowId;
-        String createApply = "CREATE TEMP TABLE " + apply.substring("pg_temp.".length()) + " AS SELECT "
-                + Sql.columns(null, cols) + ", " + identity + ", 0::bigint AS __pgt_w, 0::bigint AS __pgt_seq FROM "
-                + target + " WITH NO DATA";
+        // the stream table's own staging table (capture.sql, _staging_table), emptied after each refresh
+        String apply = stagingTable(st.id());
         String w = DiffResult.WEIGHT;
         String d = "d";
         String stage;
@@ -65,7 +65,7 @@ record RefreshStatements(String fullInsert, String createApplyTable, String stag
                     + " WHERE y.__pgt_net > 0 OR NOT y.__pgt_has_ins";
         }
         String[] merge = multiset ? multisetMerge(target, apply, cols) : keyedMerge(target, apply, cols);
-        return new RefreshStatements(fullInsert, createApply, stage, merge, apply);
+        return new RefreshStatements(fullInsert, stage, merge, apply);
     }
 
     /**

@@ -64,8 +64,11 @@ public final class Refresher {
     private RefreshOutcome refresh(StreamTable st, Initiator initiator, TraceSpan cycle) throws SQLException {
         long started = System.nanoTime();
         OffsetDateTime start = OffsetDateTime.now();
-        // Each source is still the relation the SQL was built for, locked, and readable by the owner.
-        db.queryOne("SELECT pgtrickle._bind_sources(?)", rs -> rs.getInt(1), st.id());
+        // Each source is still the relation the SQL was built for, locked, and readable by the owner; the
+        // staging table exists, belongs to the owner and fits the storage.
+        db.queryOne(st.deltaSql() == null ? "SELECT pgtrickle._bind_sources(?)"
+                : "SELECT pgtrickle._bind_sources(?), pgtrickle._staging_table(?)", rs -> rs.getInt(1),
+                st.deltaSql() == null ? new Object[] {st.id()} : new Object[] {st.id(), st.id()});
         OwnerSession owner = new OwnerSession(db, st.owner(), st.searchPath());
         RefreshStatements sql = TemplateCache.shared(settings.l1CacheMaxEntries()).statements(st);
         List<Long> sources = catalog.capturedSources(st.id());
@@ -169,11 +172,6 @@ public final class Refresher {
     }
 
     private RefreshOutcome differential(RefreshStatements sql, OwnerSession owner, long started) throws SQLException {
-        if (db.queryOne("SELECT pg_catalog.to_regclass(?) IS NOT NULL", rs -> rs.getBoolean(1), sql.applyTable())
-                .orElse(false)) {
-            owner.exec("DROP TABLE " + sql.applyTable()); // left by a refresh rolled back to a savepoint
-        }
-        owner.exec(sql.createApplyTable());
         long staged;
         try (TraceSpan advance = frontierAdvance("stage_delta")) {
             staged = owner.exec(sql.stageDelta());
@@ -188,8 +186,8 @@ public final class Refresher {
             deleted = Long.parseLong(counts[1]);
             int batch = settings.mergeBatchSize();
             if (staged > batch) {
-                // QW-9: large deltas are merged in windows so no single MERGE holds them all.
-                owner.exec("CREATE INDEX ON " + sql.applyTable() + " (__pgt_seq)");
+                // QW-9: large deltas are merged in windows (through the staging table's index on __pgt_seq)
+                // so no single MERGE holds them all.
                 owner.exec("ANALYZE " + sql.applyTable());
             }
             for (long from = 0; from < staged; from += batch) {
@@ -197,7 +195,10 @@ public final class Refresher {
                 merges++;
             }
         }
-        owner.exec("DROP TABLE " + sql.applyTable());
+        if (staged > 0) {
+            // emptied for the next refresh: a large delta is truncated (one catalog update), a small one deleted
+            owner.exec((staged > settings.mergeBatchSize() ? "TRUNCATE " : "DELETE FROM ") + sql.applyTable());
+        }
         RefreshAction action = staged == 0 ? RefreshAction.NO_DATA : RefreshAction.DIFFERENTIAL;
         return new RefreshOutcome(action, inserted, deleted, staged, merges, System.nanoTime() - started, null);
     }

@@ -37,7 +37,7 @@ class BadInputTest {
         try (Connection c = TestDatabase.connect(url)) {
             assertEquals(1, Oracle.count(c, "SELECT count(*) FROM pgtrickle.pgt_stream_tables"));
             assertEquals(1, Oracle.count(c, "SELECT count(*) FROM pgtrickle.pgt_dependencies"));
-            assertEquals(1, Oracle.count(c, "SELECT count(*) FROM pg_class WHERE relnamespace = 'pgtrickle_changes'::regnamespace AND relkind = 'r'"));
+            assertEquals(1, Oracle.count(c, "SELECT count(*) FROM pg_class WHERE relnamespace = 'pgtrickle_changes'::regnamespace AND relkind = 'r' AND relname LIKE 'changes%'"));
             assertEquals(4, Oracle.count(c, "SELECT count(*) FROM pg_trigger WHERE tgname LIKE '\\_\\_pgt\\_cdc\\_%'"));
             assertEquals(2, Oracle.count(c, "SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind = 'r'"));
         } catch (SQLException e) {
