@@ -270,7 +270,6 @@ BEGIN
     END IF;
     IF current IS NULL THEN
         EXECUTE format('CREATE UNLOGGED TABLE %s (%s)', name, wanted);
-        EXECUTE format('CREATE INDEX ON %s (__pgt_seq)', name);
         EXECUTE format('REVOKE ALL ON %s FROM PUBLIC', name);
         EXECUTE format('ALTER TABLE %s OWNER TO %s', name,
                        (SELECT c.relowner::regrole FROM pg_class c WHERE c.oid = storage));

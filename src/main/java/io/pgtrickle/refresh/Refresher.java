@@ -27,6 +27,9 @@ import java.util.List;
  */
 public final class Refresher {
 
+    /** Staged deltas larger than this are cleared with TRUNCATE rather than DELETE. */
+    private static final long TRUNCATE_ABOVE_ROWS = 1_000;
+
     private final Db db;
     private final CatalogStore catalog;
     private final DvmSettings settings;
@@ -186,8 +189,10 @@ public final class Refresher {
             deleted = Long.parseLong(counts[1]);
             int batch = settings.mergeBatchSize();
             if (staged > batch) {
-                // QW-9: large deltas are merged in windows (through the staging table's index on __pgt_seq)
-                // so no single MERGE holds them all.
+                // QW-9: large deltas are merged in windows so no single MERGE holds them all; the windows
+                // are read through an index that the staging table keeps from its first large delta on.
+                owner.exec("CREATE INDEX IF NOT EXISTS " + sql.applyTable().substring(sql.applyTable().indexOf('.') + 1)
+                        + "_seq ON " + sql.applyTable() + " (__pgt_seq)");
                 owner.exec("ANALYZE " + sql.applyTable());
             }
             for (long from = 0; from < staged; from += batch) {
@@ -196,8 +201,9 @@ public final class Refresher {
             }
         }
         if (staged > 0) {
-            // emptied for the next refresh: a large delta is truncated (one catalog update), a small one deleted
-            owner.exec((staged > settings.mergeBatchSize() ? "TRUNCATE " : "DELETE FROM ") + sql.applyTable());
+            // Emptied for the next refresh. Deleting a few rows writes no catalog row; past that, dead rows
+            // would slow the next refresh's reads of the table, and TRUNCATE (one pg_class update) is cheaper.
+            owner.exec((staged > TRUNCATE_ABOVE_ROWS ? "TRUNCATE " : "DELETE FROM ") + sql.applyTable());
         }
         RefreshAction action = staged == 0 ? RefreshAction.NO_DATA : RefreshAction.DIFFERENTIAL;
         return new RefreshOutcome(action, inserted, deleted, staged, merges, System.nanoTime() - started, null);
