@@ -10,16 +10,23 @@
 -- define executes with the installer's privileges. After DDL changes the source, the buffer is
 -- rebuilt before any further write (ddl_command_end runs inside the DDL's own statement).
 
--- The relation and every partition or inheritance child below it: all of them are read when the
--- source is read, so all of them carry capture triggers.
-CREATE FUNCTION pgtrickle._source_relations(source oid)
-RETURNS TABLE (relid oid)
+-- The relation and every partition or inheritance child below it, with their kinds.
+CREATE FUNCTION pgtrickle._inheritance_tree(source oid)
+RETURNS TABLE (relid oid, relkind "char")
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $fn$
     WITH RECURSIVE tree(relid) AS (
         SELECT source
         UNION
         SELECT i.inhrelid FROM pg_inherits i JOIN tree t ON i.inhparent = t.relid)
-    SELECT t.relid FROM tree t JOIN pg_class c ON c.oid = t.relid WHERE c.relkind IN ('r', 'p')
+    SELECT t.relid, c.relkind FROM tree t JOIN pg_class c ON c.oid = t.relid
+$fn$;
+
+-- The tables of that tree: all of them are read when the source is read, so all of them carry
+-- capture triggers.
+CREATE FUNCTION pgtrickle._source_relations(source oid)
+RETURNS TABLE (relid oid)
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $fn$
+    SELECT t.relid FROM pgtrickle._inheritance_tree(source) t WHERE t.relkind IN ('r', 'p')
 $fn$;
 
 -- What a stream table is built against: the source's name, kind, columns with types, and key.
@@ -58,18 +65,15 @@ $fn$;
 -- reading such a source is refreshed FULL, never left silently stale.
 CREATE FUNCTION pgtrickle._capture_gap(source oid) RETURNS text
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $fn$
-    WITH RECURSIVE tree(relid) AS (
-        SELECT source
-        UNION
-        SELECT i.inhrelid FROM pg_inherits i JOIN tree t ON i.inhparent = t.relid)
     SELECT CASE
         WHEN EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgenabled = 'D'
                         AND t.tgfoid = to_regprocedure(format('pgtrickle_changes.%I()', 'capture_' || source)))
             THEN format('change capture of %s is disabled (ALTER TABLE ... DISABLE TRIGGER)', source::regclass)
-        WHEN EXISTS (SELECT 1 FROM pg_subscription_rel r WHERE r.srrelid IN (SELECT relid FROM tree))
+        WHEN EXISTS (SELECT 1 FROM pg_subscription_rel r
+                      WHERE r.srrelid IN (SELECT t.relid FROM pgtrickle._inheritance_tree(source) t))
             THEN format('%s is written by a logical replication subscription, whose changes capture triggers do not see',
                         source::regclass)
-        WHEN EXISTS (SELECT 1 FROM pg_class c WHERE c.oid IN (SELECT relid FROM tree) AND c.relkind = 'f')
+        WHEN EXISTS (SELECT 1 FROM pgtrickle._inheritance_tree(source) t WHERE t.relkind = 'f')
             THEN format('%s has a foreign-table partition or child, whose changes capture triggers do not see',
                         source::regclass)
     END

@@ -215,7 +215,8 @@ BEGIN
         'pgtrickle._format_ms(double precision)', 'pgtrickle._nice_ceil(double precision)',
         'pgtrickle._latency_bucket(double precision)', 'pgtrickle._slow_refreshes(timestamp with time zone)',
         'pgtrickle._latency_quantile(integer[],bigint[],double precision,double precision,double precision)',
-        'pgtrickle._reject_direct_dml()', 'pgtrickle._buffered_rows(oid,bigint)', 'pgtrickle._capture_gap(oid)']
+        'pgtrickle._reject_direct_dml()', 'pgtrickle._buffered_rows(oid,bigint)', 'pgtrickle._capture_gap(oid)',
+        'pgtrickle._inheritance_tree(oid)']
     LOOP
         EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO PUBLIC', f);
     END LOOP;

@@ -21,21 +21,6 @@ public final class CatalogStore {
             + " (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = pgt_relid)::bigint AS owner_oid, needs_rebuild,"
             + " rebuild_reason";
 
-    /**
-     * Captures the caller's value of every setting that changes how values print, and the
-     * search_path the query's names were resolved with (see {@link PinnedSettings}). DateStyle keeps
-     * the caller's field order but always prints ISO: pgjdbc (the worker) drops a connection whose
-     * DateStyle output is not ISO.
-     */
-    private static final String CURRENT_SESSION_SETTINGS = "(SELECT string_agg(n || '=' || CASE n WHEN 'DateStyle'"
-            + " THEN 'ISO, ' || coalesce(nullif(split_part(current_setting(n), ', ', 2), ''), 'MDY')"
-            // the schemas the names resolved in, "$user" included as the schema it meant for the creator
-            + " WHEN 'search_path' THEN coalesce((SELECT string_agg(quote_ident(s), ', ') FROM unnest(current_schemas(false)) s),"
-            + " 'pg_catalog')"
-            + " ELSE current_setting(n) END, chr(1))"
-            + " FROM unnest(ARRAY['TimeZone', 'DateStyle', 'IntervalStyle', 'extra_float_digits', 'bytea_output',"
-            + " 'search_path']) n)";
-
     private final Db db;
 
     public CatalogStore(Db db) {
@@ -74,7 +59,7 @@ public final class CatalogStore {
                         + " schedule, refresh_mode, effective_refresh_mode, merge_work_mem_mb, refresh_workers, preset,"
                         + " row_identity, output_columns, full_sql, delta_sql, session_settings)"
                         + " VALUES (?::oid, ?, ?, ?, ?, ?, ?, ?::int, ?::int, ?, ?, string_to_array(?, chr(1)), ?, ?, "
-                        + CURRENT_SESSION_SETTINGS + ")"
+                        + PinnedSettings.CURRENT + ")"
                         + " RETURNING pgt_id",
                 rs -> rs.getLong(1), relid, name.schema(), name.name(), query, schedule, mode.name(),
                 effective.name(), mergeWorkMemMb, workers, preset, plan.rowIdentity().name(),
@@ -122,7 +107,7 @@ public final class CatalogStore {
         db.update("UPDATE pgtrickle.pgt_stream_tables SET defining_query = ?, effective_refresh_mode = ?,"
                         + " row_identity = ?, output_columns = string_to_array(?, chr(1)), full_sql = ?, delta_sql = ?,"
                         + " needs_full_refresh = true, needs_rebuild = false, rebuild_reason = NULL,"
-                        + (keepSettings ? "" : " session_settings = " + CURRENT_SESSION_SETTINGS + ",")
+                        + (keepSettings ? "" : " session_settings = " + PinnedSettings.CURRENT + ",")
                         + " updated_at = now() WHERE pgt_id = ?",
                 query, effective.name(), plan.rowIdentity().name(), String.join("\u0001", plan.outputColumns()),
                 plan.fullSql(), plan.deltaSql(), id);

@@ -1,8 +1,8 @@
 package io.pgtrickle.catalog;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The settings a stream table's creator had that its refreshes must reproduce, stored in
@@ -14,10 +14,23 @@ import java.util.Set;
 public final class PinnedSettings {
 
     /** Settings that change how values print, and so row hashes and the user's expressions. */
-    public static final Set<String> PRINT_SETTINGS =
-            Set.of("TimeZone", "DateStyle", "IntervalStyle", "extra_float_digits", "bytea_output");
+    public static final List<String> PRINT_SETTINGS =
+            List.of("TimeZone", "DateStyle", "IntervalStyle", "extra_float_digits", "bytea_output");
 
     private static final String SEARCH_PATH = "search_path";
+
+    /**
+     * SQL for the caller's pinned settings in the stored form. DateStyle keeps the caller's field
+     * order but always prints ISO: pgjdbc (the worker) drops a connection whose DateStyle output is
+     * not ISO. search_path is stored as the schemas the names resolved in ("$user" as the schema it
+     * meant for the creator).
+     */
+    static final String CURRENT = "(SELECT string_agg(n || '=' || CASE n WHEN 'DateStyle'"
+            + " THEN 'ISO, ' || coalesce(nullif(split_part(current_setting(n), ', ', 2), ''), 'MDY')"
+            + " WHEN '" + SEARCH_PATH + "' THEN coalesce((SELECT string_agg(quote_ident(s), ', ')"
+            + " FROM unnest(current_schemas(false)) s), 'pg_catalog')"
+            + " ELSE current_setting(n) END, chr(1))"
+            + " FROM unnest(ARRAY['" + String.join("', '", PRINT_SETTINGS) + "', '" + SEARCH_PATH + "']) n)";
     /** For stream tables recorded before search_path was pinned. */
     private static final String DEFAULT_SEARCH_PATH = "\"$user\", public";
     private static final String SEPARATOR = "\u0001";
