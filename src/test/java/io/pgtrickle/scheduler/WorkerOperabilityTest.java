@@ -73,7 +73,8 @@ class WorkerOperabilityTest {
                         + " PERFORM set_config('statement_timeout', '1', false);"
                         + " PERFORM set_config('search_path', 'op_mallory, pg_catalog', false); RETURN $1; END $f$");
         Tx.sql(alice, "CREATE TABLE a (id int PRIMARY KEY)", "INSERT INTO a SELECT g FROM generate_series(1, 5000) g");
-        Tx.run(mallory, p -> { p.createStreamTable("pm", "SELECT poison(id) AS id FROM m", "1h", "FULL", true, null); return null; });
+        // not initialized: the poison would otherwise first run in mallory's own session, where it is her business
+        Tx.run(mallory, p -> { p.createStreamTable("pm", "SELECT poison(id) AS id FROM m", "1h", "FULL", false, null); return null; });
         Tx.run(alice, p -> { p.createStreamTable("pa", "SELECT a1.id FROM a a1 JOIN a a2 ON a2.id = a1.id", "1h", "FULL", true, null); return null; });
         Tx.sql(url, "UPDATE pgtrickle.pgt_stream_tables SET needs_full_refresh = true");
         try (Worker w = worker(url, Map.of("pg_trickle.refresh_workers", "1", "pg_trickle.max_refresh_workers", "1"))) {
