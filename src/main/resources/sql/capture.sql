@@ -230,8 +230,8 @@ BEGIN
     EXECUTE format('DELETE FROM pgtrickle_changes.%I c WHERE NOT EXISTS (SELECT 1'
                    ' FROM pgtrickle.pgt_dependencies d JOIN pgtrickle.pgt_stream_tables st ON st.pgt_id = d.pgt_id'
                    ' WHERE d.source_relid = $1 AND d.cdc_mode = ''TRIGGER'''
-                   ' AND NOT coalesce(pg_visible_in_snapshot(c.__pgt_xid, st.frontier)'
-                   ' OR (c.__pgt_xid = st.frontier_xid AND c.__pgt_change_id <= st.frontier_change_id), false))',
+                   ' AND NOT coalesce(pgtrickle._consumed(c.__pgt_xid, c.__pgt_change_id, st.frontier, st.frontier_xid,'
+                   ' st.frontier_change_id), false))',
                    'changes_' || source) USING source;
     GET DIAGNOSTICS n = ROW_COUNT;
     RETURN n;
@@ -326,8 +326,9 @@ BEGIN
                 FROM pgtrickle.pgt_stream_tables s JOIN pgtrickle.pgt_dependencies d ON d.pgt_id = s.pgt_id
                WHERE s.status IN ('SUSPENDED', 'ERROR') AND d.cdc_mode = 'TRIGGER' AND s.frontier IS NOT NULL
                  AND to_regclass(format('pgtrickle_changes.%I', 'changes_' || d.source_relid)) IS NOT NULL LOOP
-        EXECUTE format('SELECT count(*) FROM (SELECT 1 FROM pgtrickle_changes.%I c WHERE NOT (pg_visible_in_snapshot(c.__pgt_xid, $1)'
-                       ' OR (c.__pgt_xid = $2 AND c.__pgt_change_id <= $3)) LIMIT $4) x', 'changes_' || st.source_relid)
+        EXECUTE format('SELECT count(*) FROM (SELECT 1 FROM pgtrickle_changes.%I c'
+                       ' WHERE NOT pgtrickle._consumed(c.__pgt_xid, c.__pgt_change_id, $1, $2, $3) LIMIT $4) x',
+                       'changes_' || st.source_relid)
           INTO n USING st.frontier, st.frontier_xid, st.frontier_change_id, max_rows + 1;
         IF n > max_rows THEN
             UPDATE pgtrickle.pgt_stream_tables SET frontier = pg_current_snapshot(), frontier_xid = pg_current_xact_id(),

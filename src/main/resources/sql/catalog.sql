@@ -160,6 +160,17 @@ BEGIN
 END
 $fn$;
 
+-- The frontier rule, in one place: a change row (writer `xid`, number `change_id`) was consumed by a
+-- refresh whose frontier is (snapshot, own xid, last change number) when its writer is visible in
+-- the snapshot, or is that refresh's own transaction and wrote the row before the refresh. NULL when
+-- there is no frontier yet. Inlined by the planner (hence no SET clause; names are qualified).
+CREATE FUNCTION pgtrickle._consumed(xid xid8, change_id bigint, frontier pg_snapshot, frontier_xid xid8,
+                                    frontier_change_id bigint) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
+    SELECT pg_catalog.pg_visible_in_snapshot(xid, frontier)
+        OR (xid OPERATOR(pg_catalog.=) frontier_xid AND change_id OPERATOR(pg_catalog.<=) frontier_change_id)
+$fn$;
+
 -- Canonical text of a value, equal for values PostgreSQL's equality treats as equal where their
 -- text differs (numeric scale: 1.0 = 1.00; float -0 = 0). Group keys and set-operation rows are
 -- identified by a hash of it. The text overload takes untyped literals. Inlined by the planner.

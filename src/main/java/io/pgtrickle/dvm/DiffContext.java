@@ -34,11 +34,12 @@ public final class DiffContext {
     /**
      * True when a change row (writer {@code xidExpr}, number {@code changeIdExpr}) was already
      * consumed at the frontier: its writer is visible in the frontier snapshot, or is the refresh
-     * that set it and wrote the row before that refresh (rows it writes afterwards are new).
+     * that set it and wrote the row before that refresh (rows it writes afterwards are new). The
+     * rule itself is the SQL function pgtrickle._consumed (catalog.sql), which the planner inlines.
      */
     public static String consumedAtFrontier(String xidExpr, String changeIdExpr) {
         String f = FRONTIER_CTE;
-        return "(pg_catalog.pg_visible_in_snapshot(" + xidExpr + ", " + f + ".prev) OR (" + xidExpr + " = " + f
-                + ".prev_xid AND " + changeIdExpr + " <= " + f + ".prev_change_id))";
+        return "pgtrickle._consumed(" + xidExpr + ", " + changeIdExpr + ", " + f + ".prev, " + f + ".prev_xid, " + f
+                + ".prev_change_id)";
     }
 }
