@@ -120,7 +120,7 @@ public final class PgTrickle {
             throw new PgTrickleException(PgTrickleException.OBJECT_NOT_IN_PREREQUISITE_STATE,
                     "stream table " + st.name().display() + " is SUSPENDED; resume it with pgtrickle.resume_stream_table()");
         }
-        return refresh(st.id(), Initiator.MANUAL);
+        return new Refresher(db, settings().dvm()).refresh(rebuildIfNeeded(st), Initiator.MANUAL);  // st is locked
     }
 
     public void resumeStreamTable(String name) throws SQLException {
