@@ -29,14 +29,20 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $fn$
     SELECT t.relid FROM pgtrickle._inheritance_tree(source) t WHERE t.relkind IN ('r', 'p')
 $fn$;
 
+-- A relation's columns as a column-definition list ('id integer, "Note" text'), those after
+-- attnum `after` only; the one spelling capture, staging and shape comparisons share.
+CREATE FUNCTION pgtrickle._column_defs(rel oid, after integer DEFAULT 0) RETURNS text
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $fn$
+    SELECT string_agg(quote_ident(a.attname) || ' ' || format_type(a.atttypid, a.atttypmod), ', ' ORDER BY a.attnum)
+      FROM pg_attribute a WHERE a.attrelid = rel AND a.attnum > after AND NOT a.attisdropped
+$fn$;
+
 -- What a stream table is built against: the source's name, kind, columns with types, and key.
 -- NULL when the relation is gone.
 CREATE FUNCTION pgtrickle._source_shape(source oid) RETURNS text
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $fn$
     SELECT c.oid::regclass::text || ' ' || c.relkind::text
-           || ' (' || coalesce((SELECT string_agg(quote_ident(a.attname) || ' ' || format_type(a.atttypid, a.atttypmod),
-                                                  ', ' ORDER BY a.attnum)
-                                  FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped), '')
+           || ' (' || coalesce(pgtrickle._column_defs(c.oid), '')
            || ') key (' || coalesce((SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY k.ord)
                                        FROM pg_index i
                                        CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY k(attnum, ord)
@@ -100,7 +106,6 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
 DECLARE
     buf      text := 'changes_' || source;
     buf_oid  oid;
-    fn       text := 'capture_' || source;
     fn_sig   text := format('pgtrickle_changes.%I()', 'capture_' || source);
     wanted   boolean;
     cols     text;
@@ -117,15 +122,14 @@ BEGIN
     SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum),
            string_agg('n.' || quote_ident(a.attname), ', ' ORDER BY a.attnum),
            string_agg('o.' || quote_ident(a.attname), ', ' ORDER BY a.attnum),
-           string_agg(quote_ident(a.attname) || ' ' || format_type(a.atttypid, a.atttypmod), ', ' ORDER BY a.attnum)
+           pgtrickle._column_defs(source)
       INTO cols, new_cols, old_cols, coldefs
       FROM pg_attribute a WHERE a.attrelid = source AND a.attnum > 0 AND NOT a.attisdropped;
     -- A buffer built for other columns cannot take the source's rows: rebuild it (its unconsumed
     -- changes are covered by the FULL refresh this forces).
     buf_oid := to_regclass(format('pgtrickle_changes.%I', buf));
-    IF buf_oid IS NOT NULL AND (NOT wanted OR coldefs IS DISTINCT FROM
-           (SELECT string_agg(quote_ident(a.attname) || ' ' || format_type(a.atttypid, a.atttypmod), ', ' ORDER BY a.attnum)
-              FROM pg_attribute a WHERE a.attrelid = buf_oid AND a.attnum > 3 AND NOT a.attisdropped)) THEN
+    -- (the buffer's first three columns are its own: change id, writer, action)
+    IF buf_oid IS NOT NULL AND (NOT wanted OR coldefs IS DISTINCT FROM pgtrickle._column_defs(buf_oid, 3)) THEN
         FOR rel IN SELECT t.tgrelid::regclass AS r, t.tgname FROM pg_trigger t WHERE t.tgfoid = to_regprocedure(fn_sig) LOOP
             EXECUTE format('DROP TRIGGER %I ON %s', rel.tgname, rel.r);
         END LOOP;
@@ -242,7 +246,8 @@ $fn$;
 -- it MERGEs it: one per stream table, UNLOGGED, owned by the stream table's owner (the refresh
 -- writes it as that role), (re)built when missing, when the storage's columns changed or when the
 -- stream table changed hands. A refresh only deletes its rows, so no refresh creates or drops a
--- table (no catalog churn, no DDL event). Returns its qualified name. Safe for anyone to call.
+-- table (no catalog churn, no DDL event). Returns its qualified name, or NULL for a stream table
+-- refreshed only in FULL (it stages nothing). Safe for anyone to call.
 CREATE FUNCTION pgtrickle._staging_table(id bigint) RETURNS text
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
 DECLARE
@@ -256,6 +261,9 @@ BEGIN
     IF storage IS NULL THEN
         RAISE EXCEPTION 'stream table with id % does not exist', id USING ERRCODE = 'undefined_table';
     END IF;
+    IF (SELECT st.delta_sql IS NULL FROM pgtrickle.pgt_stream_tables st WHERE st.pgt_id = id) THEN
+        RETURN NULL;
+    END IF;
     -- the query's columns, the row identity, the delta's weight and a sequence number for MERGE windows
     SELECT string_agg(quote_ident(a.attname) || ' ' || format_type(a.atttypid, a.atttypmod), ', ' ORDER BY a.attnum)
       INTO wanted
@@ -266,9 +274,7 @@ BEGIN
     current := to_regclass(name);
     IF current IS NOT NULL AND (
            (SELECT c.relowner FROM pg_class c WHERE c.oid = current) <> (SELECT c.relowner FROM pg_class c WHERE c.oid = storage)
-        OR wanted IS DISTINCT FROM (SELECT string_agg(quote_ident(a.attname) || ' ' || format_type(a.atttypid, a.atttypmod),
-                                                      ', ' ORDER BY a.attnum)
-                                      FROM pg_attribute a WHERE a.attrelid = current AND a.attnum > 0 AND NOT a.attisdropped)) THEN
+        OR wanted IS DISTINCT FROM pgtrickle._column_defs(current)) THEN
         EXECUTE format('DROP TABLE %s', name);
         current := NULL;
     END IF;

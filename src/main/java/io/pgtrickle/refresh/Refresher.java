@@ -69,9 +69,7 @@ public final class Refresher {
         OffsetDateTime start = OffsetDateTime.now();
         // Each source is still the relation the SQL was built for, locked, and readable by the owner; the
         // staging table exists, belongs to the owner and fits the storage.
-        db.queryOne(st.deltaSql() == null ? "SELECT pgtrickle._bind_sources(?)"
-                : "SELECT pgtrickle._bind_sources(?), pgtrickle._staging_table(?)", rs -> rs.getInt(1),
-                st.deltaSql() == null ? new Object[] {st.id()} : new Object[] {st.id(), st.id()});
+        db.queryOne("SELECT pgtrickle._bind_sources(?), pgtrickle._staging_table(?)", rs -> rs.getInt(1), st.id(), st.id());
         OwnerSession owner = new OwnerSession(db, st.owner(), st.searchPath());
         RefreshStatements sql = TemplateCache.shared(settings.l1CacheMaxEntries()).statements(st);
         List<Long> sources = catalog.capturedSources(st.id());
