@@ -238,6 +238,28 @@ BEGIN
 END
 $fn$;
 
+-- PostgreSQL's analysis of a query: the node tree of a temporary view over it (names, types,
+-- operators and functions resolved by the server), and how many bytes precede the query in the
+-- statement that was parsed (node locations count from there). A query PostgreSQL will not store
+-- as a view leaves the tree NULL and says why; the subtransaction keeps the caller's usable.
+CREATE FUNCTION pgtrickle._analyse(query text, OUT prefix_bytes integer, OUT tree text, OUT failure text)
+LANGUAGE plpgsql AS $fn$
+DECLARE
+    prefix CONSTANT text := 'CREATE TEMP VIEW __pgt_analysis AS ';
+BEGIN
+    prefix_bytes := pg_catalog.octet_length(prefix);
+    PERFORM pgtrickle._require_single_query(query);
+    BEGIN
+        EXECUTE prefix || query;
+        SELECT r.ev_action::text INTO tree FROM pg_catalog.pg_rewrite r
+         WHERE r.ev_class = 'pg_temp.__pgt_analysis'::regclass;
+        DROP VIEW pg_temp.__pgt_analysis;
+    EXCEPTION WHEN OTHERS THEN
+        failure := SQLERRM;
+    END;
+END
+$fn$;
+
 -- PostgreSQL's objection to a generated statement, or NULL: plans it (EXPLAIN) in a
 -- subtransaction, so a rejected statement leaves the caller's transaction usable.
 CREATE FUNCTION pgtrickle._plan_error(sql text) RETURNS text

@@ -145,7 +145,7 @@ public final class PgTrickle {
      * A stream table whose source changed shape since it was built (DDL: columns, key or name) is
      * analysed again and its storage rebuilt before it refreshes, which then runs FULL. Analysis
      * asks PostgreSQL as the owner, whoever refreshes; it is the one refresh-time path that loads
-     * Calcite. A source that is now another relation (renamed away, replaced) is refused (42P01).
+     * the front end. A source that is now another relation (renamed away, replaced) is refused (42P01).
      * Returns the table as it is to be refreshed; {@code st} must be locked.
      */
     public StreamTable rebuildIfNeeded(StreamTable st) throws SQLException {

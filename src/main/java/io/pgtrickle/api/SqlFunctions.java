@@ -27,8 +27,8 @@ public final class SqlFunctions {
 
     /**
      * Runs with pg_trickle's own permissions (granted to the jar by pg_trickle.policy) rather than
-     * the restricted context PL/Java gives the calling function: Calcite and Caffeine reflect and
-     * read system properties as they load.
+     * the restricted context PL/Java gives the calling function: Caffeine and OpenTelemetry reflect
+     * and read system properties as they load.
      */
     @SuppressWarnings("removal")
     private static void call(Call call) throws SQLException {

@@ -1,6 +1,5 @@
 package io.pgtrickle.catalog;
 
-import io.pgtrickle.dvm.SourceResolver;
 import io.pgtrickle.dvm.SourceTable;
 import io.pgtrickle.sql.Db;
 import io.pgtrickle.sql.Identifiers;
@@ -10,23 +9,13 @@ import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
-/** Answers the analyzer's catalog questions from pg_catalog. */
-public final class PgSourceResolver implements SourceResolver {
+/** Reads a relation the defining query uses from pg_catalog, by OID. */
+public final class PgSourceResolver {
 
     private final Db db;
 
     public PgSourceResolver(Db db) {
         this.db = db;
-    }
-
-    @Override
-    public Optional<SourceTable> table(List<String> names) throws SQLException {
-        String regclass = names.stream().map(Identifiers::quote).collect(Collectors.joining("."));
-        Optional<Long> oid = db.queryOne("SELECT to_regclass(?)::oid::bigint", rs -> {
-            long v = rs.getLong(1);
-            return rs.wasNull() ? null : v;
-        }, regclass);
-        return oid.isPresent() ? Optional.of(byOid(oid.get())) : Optional.empty();
     }
 
     public SourceTable byOid(long oid) throws SQLException {
@@ -44,25 +33,5 @@ public final class PgSourceResolver implements SourceResolver {
                 + " WHERE i.indrelid = ?::oid AND i.indisprimary ORDER BY k.ord", rs -> rs.getString(1), oid);
         return new SourceTable(oid, new QualifiedName((String) rel[0], (String) rel[1]), ((String) rel[2]).charAt(0),
                 columns, pk, (Boolean) rel[3]);
-    }
-
-    @Override
-    public List<String> volatileFunctions(List<String> names) throws SQLException {
-        return functions(names, "bool_and(p.provolatile = 'v')");
-    }
-
-    @Override
-    public List<String> aggregateFunctions(List<String> names) throws SQLException {
-        return functions(names, "bool_or(p.prokind IN ('a', 'w'))");
-    }
-
-    @Override
-    public List<String> setReturningFunctions(List<String> names) throws SQLException {
-        return functions(names, "bool_and(p.proretset)");
-    }
-
-    private List<String> functions(List<String> names, String having) throws SQLException {
-        return db.query("SELECT p.proname::text FROM pg_proc p WHERE p.proname::text = ANY (string_to_array(?, chr(1)))"
-                + " GROUP BY p.proname HAVING " + having + " ORDER BY 1", rs -> rs.getString(1), String.join("\u0001", names));
     }
 }

@@ -18,6 +18,15 @@ public interface QueryChecks {
 
     List<Long> relations(String query) throws SQLException;
 
+    /**
+     * PostgreSQL's analysed form of a query ({@code pgtrickle._analyse}): the node tree, the bytes
+     * before the query in the statement it came from, or why PostgreSQL would not store it.
+     */
+    record Tree(int prefixBytes, String text, String failure) {
+    }
+
+    Tree analyse(String query) throws SQLException;
+
     /** PostgreSQL's objection to planning {@code sql}, or null. */
     String planError(String sql) throws SQLException;
 
@@ -33,6 +42,12 @@ public interface QueryChecks {
             @Override
             public List<Long> relations(String query) throws SQLException {
                 return db.query("SELECT relid::bigint FROM pgtrickle._query_relations(?)", rs -> rs.getLong(1), query);
+            }
+
+            @Override
+            public Tree analyse(String query) throws SQLException {
+                return db.queryOne("SELECT prefix_bytes, tree, failure FROM pgtrickle._analyse(?)",
+                        rs -> new Tree(rs.getInt(1), rs.getString(2), rs.getString(3)), query).orElseThrow();
             }
 
             @Override
@@ -65,6 +80,15 @@ public interface QueryChecks {
                     out.add(Long.parseLong(oid));
                 }
                 return out;
+            }
+
+            @Override
+            public Tree analyse(String query) throws SQLException {
+                String row = owner.value("SELECT prefix_bytes || chr(1) || coalesce(tree, '') || chr(1)"
+                        + " || coalesce(failure, '') FROM pgtrickle._analyse($1)", query);
+                String[] parts = row.split("\u0001", -1);
+                return new Tree(Integer.parseInt(parts[0]), parts[1].isEmpty() ? null : parts[1],
+                        parts[2].isEmpty() ? null : parts[2]);
             }
 
             @Override

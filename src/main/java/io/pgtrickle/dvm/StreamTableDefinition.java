@@ -4,6 +4,7 @@ import io.pgtrickle.catalog.PgSourceResolver;
 import io.pgtrickle.catalog.RefreshMode;
 import io.pgtrickle.dvm.operators.AggregateOperator;
 import io.pgtrickle.dvm.operators.AlgebraicAggregateOperator;
+import io.pgtrickle.frontend.QueryAnalyzer;
 import io.pgtrickle.sql.Db;
 import io.pgtrickle.sql.PgTrickleException;
 import java.sql.SQLException;
@@ -54,7 +55,7 @@ public record StreamTableDefinition(String query, List<SourceTable.Column> colum
             return new StreamTableDefinition(query, columns, relations, RefreshMode.FULL,
                     PlanBuilder.fullOnly(query, names), "refresh_mode FULL was requested", null);
         }
-        Analysis analysis = new QueryAnalyzer(resolver).analyze(query, names);
+        Analysis analysis = new QueryAnalyzer(db, checks).analyze(query, names);
         if (analysis.root() instanceof AggregateOperator agg) {
             // the top-level aggregate can keep counters in the storage when every item is algebraic
             AlgebraicAggregateOperator algebraic = AlgebraicAggregateOperator.of(agg,

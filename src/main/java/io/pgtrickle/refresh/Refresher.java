@@ -19,7 +19,7 @@ import java.util.List;
 /**
  * Runs one refresh of one stream table inside the caller's transaction: decides FULL or
  * DIFFERENTIAL, applies, advances the frontier, cleans consumed changes and writes history.
- * Uses only catalog templates: no query analysis, so Calcite is never loaded here.
+ * Uses only catalog templates: no query analysis, so the front end is never loaded here.
  *
  * <p>Whoever calls it, every statement that reads a source or writes the storage runs as the
  * stream table's owner ({@link OwnerSession}); the caller's own statements only read and write

@@ -1,0 +1,125 @@
+package io.pgtrickle.frontend;
+
+import io.pgtrickle.sql.Db;
+import io.pgtrickle.sql.Identifiers;
+import java.sql.SQLException;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The catalog facts the deparser needs about the OIDs in an analysed query: operator, function,
+ * type and collation names, each looked up once per analysis. Names of objects outside
+ * pg_catalog are always schema-qualified; pg_catalog's are written bare only when pg_catalog is
+ * searched first (so the name resolves to the same object at every refresh).
+ */
+final class PgCatalog {
+
+    record Operator(String schema, String name, char kind) {
+    }
+
+    record Function(String schema, String name, char kind, char volatility, boolean returnsSet) {
+    }
+
+    private final Db db;
+    private final Map<Long, Operator> operators = new HashMap<>();
+    private final Map<Long, Function> functions = new HashMap<>();
+    private final Map<String, String> types = new HashMap<>();
+    private final Map<Long, String> collations = new HashMap<>();
+    private final Set<String> keywords = new HashSet<>();
+    private final boolean catalogFirst;
+
+    PgCatalog(Db db) throws SQLException {
+        this.db = db;
+        catalogFirst = db.queryOne("SELECT (pg_catalog.current_schemas(true))[1] = 'pg_catalog'",
+                rs -> rs.getBoolean(1)).orElse(false);
+        // words that cannot name a function without quotes (col_name, reserved and type_func_name keywords)
+        keywords.addAll(db.query("SELECT word FROM pg_catalog.pg_get_keywords() WHERE catcode <> 'U'",
+                rs -> rs.getString(1)));
+    }
+
+    Operator operator(long oid) throws SQLException {
+        Operator op = operators.get(oid);
+        if (op == null) {
+            op = db.queryOne("SELECT n.nspname::text, o.oprname::text, o.oprkind::text FROM pg_catalog.pg_operator o"
+                            + " JOIN pg_catalog.pg_namespace n ON n.oid = o.oprnamespace WHERE o.oid = ?::oid",
+                    rs -> new Operator(rs.getString(1), rs.getString(2), rs.getString(3).charAt(0)), oid)
+                    .orElseThrow(() -> new SQLException("operator " + oid + " not found"));
+            operators.put(oid, op);
+        }
+        return op;
+    }
+
+    Function function(long oid) throws SQLException {
+        Function fn = functions.get(oid);
+        if (fn == null) {
+            fn = db.queryOne("SELECT n.nspname::text, p.proname::text, p.prokind::text, p.provolatile::text, p.proretset"
+                            + " FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace"
+                            + " WHERE p.oid = ?::oid",
+                    rs -> new Function(rs.getString(1), rs.getString(2), rs.getString(3).charAt(0),
+                            rs.getString(4).charAt(0), rs.getBoolean(5)), oid)
+                    .orElseThrow(() -> new SQLException("function " + oid + " not found"));
+            functions.put(oid, fn);
+        }
+        return fn;
+    }
+
+    /** The operator as written between or before operands: {@code +}, or {@code OPERATOR(s.+)}. */
+    String operatorSyntax(long oid) throws SQLException {
+        Operator op = operator(oid);
+        return bare(op.schema()) ? op.name() : "OPERATOR(" + Identifiers.quote(op.schema()) + "." + op.name() + ")";
+    }
+
+    /** A function's name as written in a call. */
+    String functionName(long oid) throws SQLException {
+        Function fn = function(oid);
+        String name = fn.name();
+        boolean plain = name.matches("[a-z_][a-z0-9_]*") && !keywords.contains(name);
+        if (plain && bare(fn.schema())) {
+            return name;
+        }
+        return Identifiers.quote(fn.schema()) + "." + Identifiers.quote(name);
+    }
+
+    /** {@code format_type(oid, typmod)}: names outside the search path come out qualified. */
+    String type(long oid, int typmod) throws SQLException {
+        String key = oid + "/" + typmod;
+        String t = types.get(key);
+        if (t == null) {
+            t = db.queryOne("SELECT pg_catalog.format_type(?::oid, ?)", rs -> rs.getString(1), oid, typmod).orElseThrow();
+            types.put(key, t);
+        }
+        return t;
+    }
+
+    String collation(long oid) throws SQLException {
+        String c = collations.get(oid);
+        if (c == null) {
+            c = db.queryOne("SELECT pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.collname)"
+                            + " FROM pg_catalog.pg_collation c JOIN pg_catalog.pg_namespace n ON n.oid = c.collnamespace"
+                            + " WHERE c.oid = ?::oid", rs -> rs.getString(1), oid)
+                    .orElseThrow(() -> new SQLException("collation " + oid + " not found"));
+            collations.put(oid, c);
+        }
+        return c;
+    }
+
+    /** The name of attribute {@code attnum} of composite type {@code typeOid}. */
+    String fieldName(long typeOid, int attnum) throws SQLException {
+        return db.queryOne("SELECT a.attname::text FROM pg_catalog.pg_type t JOIN pg_catalog.pg_attribute a"
+                        + " ON a.attrelid = t.typrelid WHERE t.oid = ?::oid AND a.attnum = ?", rs -> rs.getString(1),
+                typeOid, attnum).orElseThrow(() -> new SQLException("field " + attnum + " of type " + typeOid));
+    }
+
+    /** Whether relation {@code oid} has inheritance children or partitions. */
+    boolean hasChildren(long oid) throws SQLException {
+        return db.queryOne("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_inherits WHERE inhparent = ?::oid)",
+                rs -> rs.getBoolean(1), oid).orElse(false);
+    }
+
+    private boolean bare(String schema) {
+        return catalogFirst && schema.equals("pg_catalog");
+    }
+}

@@ -1,0 +1,317 @@
+package io.pgtrickle.frontend;
+
+import io.pgtrickle.catalog.PgSourceResolver;
+import io.pgtrickle.dvm.SourceTable;
+import io.pgtrickle.dvm.UnsupportedQueryException;
+import io.pgtrickle.dvm.operators.AggregateCall;
+import io.pgtrickle.dvm.operators.AggregateOperator;
+import io.pgtrickle.dvm.operators.DeltaOperator;
+import io.pgtrickle.dvm.operators.DistinctOperator;
+import io.pgtrickle.dvm.operators.ExceptOperator;
+import io.pgtrickle.dvm.operators.IntersectOperator;
+import io.pgtrickle.dvm.operators.ProjectOperator;
+import io.pgtrickle.dvm.operators.TopKOperator;
+import io.pgtrickle.dvm.operators.UnionAllOperator;
+import io.pgtrickle.dvm.operators.UnionOperator;
+import io.pgtrickle.dvm.operators.WindowOperator;
+import io.pgtrickle.sql.Identifiers;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Translates PostgreSQL's analysed query (a {@code Query} node) into an operator tree, one query
+ * level at a time: set operations, ORDER BY … LIMIT, grouping, windows and DISTINCT here; FROM
+ * items in {@link FromTranslator}; WHERE subqueries in {@link WhereTranslator}. Names, types, star
+ * expansion, USING/NATURAL join conditions, GROUP BY ordinals and output names were all resolved
+ * by PostgreSQL; anything this cannot maintain differentially raises {@link UnsupportedQueryException}.
+ */
+final class QueryTranslator {
+
+    final ExpressionDeparser deparser;
+    final PgSourceResolver resolver;
+    final List<SourceTable> sources = new ArrayList<>();
+    private final Set<String> usedAliases = new HashSet<>();
+    private int counter;
+
+    QueryTranslator(ExpressionDeparser deparser, PgSourceResolver resolver) {
+        this.deparser = deparser;
+        this.resolver = resolver;
+    }
+
+    /** A FROM item's alias, unique in the whole translation (so generated column names are too). */
+    String alias(String wanted) {
+        String a = wanted == null || wanted.isEmpty() ? "__pgt_sq" : wanted;
+        while (!usedAliases.add(a)) {
+            a = (wanted == null || wanted.isEmpty() ? "__pgt_sq" : wanted) + "#" + (++counter);
+        }
+        return a;
+    }
+
+    /** The generated column for {@code alias.name}; PostgreSQL truncates names at 63 bytes. */
+    static String column(String alias, String name) {
+        String c = alias + "." + name;
+        return c.getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= 63 ? c
+                : "__pgt_c" + Integer.toHexString(c.hashCode()) + Integer.toHexString(c.length());
+    }
+
+    /** {@code rel} as a FROM item: its columns renamed to "alias.name" (names from {@code visible} first). */
+    Relation asItem(Relation rel, String alias, List<String> visible) {
+        String a = alias(alias);
+        List<String> shown = new ArrayList<>();
+        List<ProjectOperator.Item> items = new ArrayList<>();
+        for (int i = 0; i < rel.columns().size(); i++) {
+            String name = i < visible.size() ? visible.get(i) : rel.columns().get(i);
+            shown.add(column(a, name));
+            items.add(new ProjectOperator.Item(Identifiers.quote(rel.columns().get(i)), shown.get(i)));
+        }
+        return new Relation(new ProjectOperator(rel.op(), "__pgt_r", items), shown);
+    }
+
+    /**
+     * One query level. {@code parent} is the enclosing level for a correlated subquery (null when
+     * the query must stand alone); {@code names} are the wanted output names (null: its own).
+     */
+    Relation query(PgNode q, Frame parent, List<String> names) throws SQLException, UnsupportedQueryException {
+        if (q.integer("commandType") != 1) {
+            throw new UnsupportedQueryException("a data-modifying statement");
+        }
+        if (q.bool("hasRecursive")) {
+            throw new UnsupportedQueryException("WITH RECURSIVE");
+        }
+        if (q.bool("hasModifyingCTE")) {
+            throw new UnsupportedQueryException("a data-modifying WITH");
+        }
+        if (q.bool("hasForUpdate")) {
+            throw new UnsupportedQueryException("FOR UPDATE / FOR SHARE");
+        }
+        Frame frame = new Frame(q, parent);
+        List<PgNode> output = q.nodes("targetList").stream().filter(te -> !te.bool("resjunk")).toList();
+        List<String> outNames = outputNames(output, names);
+        Relation rel;
+        if (q.has("setOperations")) {
+            rel = new Relation(setOperation(frame, q.node("setOperations"), names), outNames);
+        } else {
+            rel = select(frame, outNames, hasLimit(q));
+        }
+        return limit(frame, rel, outNames);
+    }
+
+    private static boolean hasLimit(PgNode q) {
+        return q.has("limitCount") || q.has("limitOffset");
+    }
+
+    private static List<String> outputNames(List<PgNode> output, List<String> names) {
+        List<String> out = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < output.size(); i++) {
+            String n = names != null && i < names.size() ? names.get(i) : output.get(i).text("resname");
+            String unique = n == null ? "?column?" : n;
+            for (int k = 2; !seen.add(unique); k++) {
+                unique = n + "#" + k; // an inner query may repeat a name; only its position matters
+            }
+            out.add(unique);
+        }
+        return out;
+    }
+
+    private DeltaOperator setOperation(Frame frame, PgNode node, List<String> names)
+            throws SQLException, UnsupportedQueryException {
+        if (node.is("RANGETBLREF")) {
+            PgNode rte = frame.rte(node.integer("rtindex"));
+            return query(rte.node("subquery"), null, names).op();
+        }
+        boolean all = node.bool("all");
+        DeltaOperator l = setOperation(frame, node.node("larg"), names);
+        DeltaOperator r = setOperation(frame, node.node("rarg"), null);
+        return switch (node.integer("op")) {
+            case 1 -> all ? new UnionAllOperator(l, r) : new UnionOperator(l, r);
+            case 2 -> new IntersectOperator(l, r, all);
+            default -> new ExceptOperator(l, r, all);
+        };
+    }
+
+    /** ORDER BY … LIMIT / OFFSET over a query's output (without LIMIT, a stream table has no order). */
+    private Relation limit(Frame frame, Relation rel, List<String> outNames) throws SQLException, UnsupportedQueryException {
+        PgNode q = frame.query;
+        if (!hasLimit(q)) {
+            return rel;
+        }
+        if (q.integer("limitOption") != 0) {
+            throw new UnsupportedQueryException("FETCH … WITH TIES");
+        }
+        List<PgNode> output = q.nodes("targetList").stream().filter(te -> !te.bool("resjunk")).toList();
+        List<String> items = new ArrayList<>();
+        for (PgNode sc : q.nodes("sortClause")) {
+            PgNode te = frame.targetEntry(sc.number("tleSortGroupRef"));
+            String column = te.bool("resjunk") ? sortColumn(te) : outNames.get(output.indexOf(te));
+            items.add(deparser.sortItem(sc, Identifiers.quote(column)));
+        }
+        Frame none = new Frame(q, null);
+        String count = q.has("limitCount") ? deparser.render(q.node("limitCount"), none) : null;
+        String offset = q.has("limitOffset") ? deparser.render(q.node("limitOffset"), none) : null;
+        DeltaOperator top = new TopKOperator(rel.op(), items.isEmpty() ? "1" : String.join(", ", items), count, offset);
+        if (rel.columns().size() == outNames.size()) {
+            return new Relation(top, outNames);
+        }
+        List<ProjectOperator.Item> visible = new ArrayList<>(); // drop the sort-only columns again
+        for (String n : outNames) {
+            visible.add(new ProjectOperator.Item(Identifiers.quote(n), n));
+        }
+        return new Relation(new ProjectOperator(top, "__pgt_k", visible), outNames);
+    }
+
+    /** The column that carries an ORDER BY expression that is not in the SELECT list. */
+    private static String sortColumn(PgNode te) {
+        return "__pgt_sort" + te.integer("resno");
+    }
+
+    private Relation select(Frame frame, List<String> outNames, boolean limited)
+            throws SQLException, UnsupportedQueryException {
+        PgNode q = frame.query;
+        if (q.bool("hasTargetSRFs")) {
+            throw new UnsupportedQueryException("a set-returning function in the SELECT list");
+        }
+        if (!q.list("groupingSets").isEmpty()) {
+            throw new UnsupportedQueryException("GROUPING SETS / ROLLUP / CUBE");
+        }
+        PgNode jointree = q.node("jointree");
+        Relation from = new FromTranslator(this).fromList(frame, jointree.nodes("fromlist"));
+        WhereTranslator where = new WhereTranslator(this);
+        Relation filtered = where.apply(frame, from, jointree.node("quals"));
+        boolean grouped = q.bool("hasAggs") || !q.list("groupClause").isEmpty() || q.has("havingQual");
+        ExpressionDeparser.Substitutions subs = new ExpressionDeparser.Substitutions();
+        DeltaOperator op = filtered.op();
+        if (!grouped) {
+            List<PgNode> exprs = q.nodes("targetList").stream().map(te -> te.node("expr")).toList();
+            Relation withScalars = where.scalarSubqueries(frame, filtered, exprs, subs);
+            op = withScalars.op();
+        }
+        List<PgNode> entries = new ArrayList<>();
+        List<String> names = new ArrayList<>(outNames);
+        for (PgNode te : q.nodes("targetList")) {
+            if (!te.bool("resjunk")) {
+                entries.add(te);
+            }
+        }
+        if (limited) { // ORDER BY expressions outside the SELECT list travel as extra columns
+            for (PgNode sc : q.nodes("sortClause")) {
+                PgNode te = frame.targetEntry(sc.number("tleSortGroupRef"));
+                if (te.bool("resjunk") && !entries.contains(te)) {
+                    entries.add(te);
+                    names.add(sortColumn(te));
+                }
+            }
+        }
+        List<ProjectOperator.Item> items = new ArrayList<>();
+        for (int i = 0; i < entries.size(); i++) {
+            items.add(new ProjectOperator.Item(deparser.render(entries.get(i).node("expr"), frame, subs), names.get(i)));
+        }
+        if (grouped) {
+            if (q.bool("hasWindowFuncs")) {
+                throw new UnsupportedQueryException("window functions over GROUP BY");
+            }
+            List<String> keys = new ArrayList<>();
+            for (PgNode gc : q.nodes("groupClause")) {
+                keys.add(deparser.render(frame.targetEntry(gc.number("tleSortGroupRef")).node("expr"), frame));
+            }
+            String having = q.has("havingQual") ? deparser.render(q.node("havingQual"), frame) : null;
+            op = new AggregateOperator(op, keys, items, having,
+                    having == null ? algebraicShape(frame, entries, items, keys) : null);
+        } else if (q.bool("hasWindowFuncs")) {
+            op = new WindowOperator(op, partitionBy(frame, entries), items);
+        } else {
+            op = new ProjectOperator(op, "__pgt_p", items);
+        }
+        if (!q.list("distinctClause").isEmpty()) {
+            if (q.bool("hasDistinctOn")) {
+                throw new UnsupportedQueryException("DISTINCT ON");
+            }
+            op = new DistinctOperator(op);
+        }
+        return new Relation(op, names);
+    }
+
+    /**
+     * The aggregate calls, item by item, when every item is a group key or a plain COUNT / SUM /
+     * AVG / MIN / MAX of pg_catalog (FILTER allowed, DISTINCT and ORDER BY not); else null.
+     */
+    private List<AggregateCall> algebraicShape(Frame frame, List<PgNode> entries, List<ProjectOperator.Item> items,
+                                               List<String> keys) throws SQLException, UnsupportedQueryException {
+        List<AggregateCall> calls = new ArrayList<>();
+        for (int i = 0; i < entries.size(); i++) {
+            if (keys.contains(items.get(i).expression())) {
+                calls.add(AggregateCall.key());
+                continue;
+            }
+            PgNode e = entries.get(i).node("expr");
+            if (!e.is("AGGREF") || !e.text("aggkind").equals("n") || !e.list("aggdistinct").isEmpty()
+                    || !e.list("aggorder").isEmpty()) {
+                return null;
+            }
+            PgCatalog.Function fn = deparser.catalog().function(e.number("aggfnoid"));
+            if (!fn.schema().equals("pg_catalog")) {
+                return null;
+            }
+            AggregateCall.Kind kind = switch (fn.name()) {
+                case "count" -> AggregateCall.Kind.COUNT;
+                case "sum" -> AggregateCall.Kind.SUM;
+                case "avg" -> AggregateCall.Kind.AVG;
+                case "min" -> AggregateCall.Kind.MIN;
+                case "max" -> AggregateCall.Kind.MAX;
+                default -> null;
+            };
+            List<PgNode> args = e.nodes("args");
+            if (kind == null || args.size() > 1 || args.isEmpty() && !e.bool("aggstar")) {
+                return null;
+            }
+            String filter = e.has("aggfilter") ? deparser.render(e.node("aggfilter"), frame) : null;
+            String arg = args.isEmpty() ? null : deparser.render(args.get(0).node("expr"), frame);
+            calls.add(new AggregateCall(kind, arg, filter));
+        }
+        return calls;
+    }
+
+    /** The one PARTITION BY list every window function of the SELECT list shares. */
+    private List<String> partitionBy(Frame frame, List<PgNode> entries) throws SQLException, UnsupportedQueryException {
+        Set<Long> refs = new java.util.LinkedHashSet<>();
+        for (PgNode te : entries) {
+            collectWindowRefs(te.node("expr"), refs);
+        }
+        List<List<String>> lists = new ArrayList<>();
+        for (PgNode wc : frame.query.nodes("windowClause")) {
+            if (!refs.contains(wc.number("winref"))) {
+                continue;
+            }
+            List<String> keys = new ArrayList<>();
+            for (PgNode sc : wc.nodes("partitionClause")) {
+                keys.add(deparser.render(frame.targetEntry(sc.number("tleSortGroupRef")).node("expr"), frame));
+            }
+            lists.add(keys);
+        }
+        if (lists.stream().distinct().count() != 1) {
+            throw new UnsupportedQueryException("window functions with different PARTITION BY lists");
+        }
+        return lists.get(0);
+    }
+
+    private static void collectWindowRefs(Object node, Set<Long> out) {
+        if (node instanceof PgNode n) {
+            if (n.is("WINDOWFUNC")) {
+                out.add(n.number("winref"));
+            }
+            if (n.is("QUERY")) {
+                return;
+            }
+            for (Object v : n.fields().values()) {
+                collectWindowRefs(v, out);
+            }
+        } else if (node instanceof List<?> list) {
+            for (Object v : list) {
+                collectWindowRefs(v, out);
+            }
+        }
+    }
+}

@@ -1,0 +1,171 @@
+package io.pgtrickle.frontend;
+
+import io.pgtrickle.dvm.UnsupportedQueryException;
+import io.pgtrickle.dvm.operators.AntiJoinOperator;
+import io.pgtrickle.dvm.operators.DeltaOperator;
+import io.pgtrickle.dvm.operators.FilterOperator;
+import io.pgtrickle.dvm.operators.ScalarSubqueryOperator;
+import io.pgtrickle.dvm.operators.SemiJoinOperator;
+import io.pgtrickle.sql.Identifiers;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * WHERE clauses of an analysed query: top-level conjuncts that are [NOT] EXISTS, [NOT] IN / ANY
+ * and ALL subqueries become semi- and anti-joins (row-valued comparisons included: PostgreSQL
+ * states the comparison as an expression over the subquery's outputs); uncorrelated scalar
+ * subqueries that are global aggregates become one-row cross joins; the rest is one filter.
+ */
+final class WhereTranslator {
+
+    private final QueryTranslator q;
+
+    WhereTranslator(QueryTranslator q) {
+        this.q = q;
+    }
+
+    Relation apply(Frame frame, Relation input, PgNode quals) throws SQLException, UnsupportedQueryException {
+        if (quals == null) {
+            return input;
+        }
+        List<PgNode> conjuncts = new ArrayList<>();
+        split(quals, conjuncts);
+        DeltaOperator op = input.op();
+        List<PgNode> plain = new ArrayList<>();
+        for (PgNode c : conjuncts) {
+            boolean negated = c.is("BOOLEXPR") && c.text("boolop").equals("not");
+            PgNode inner = negated ? c.nodes("args").get(0) : c;
+            if (inner.is("SUBLINK") && SubLinks.kind(inner) != SubLinks.EXPR && SubLinks.kind(inner) <= SubLinks.ANY) {
+                op = subqueryJoin(frame, op, inner, negated);
+            } else {
+                plain.add(c);
+            }
+        }
+        if (plain.isEmpty()) {
+            return new Relation(op, input.columns());
+        }
+        ExpressionDeparser.Substitutions subs = new ExpressionDeparser.Substitutions();
+        Relation withScalars = scalarSubqueries(frame, new Relation(op, input.columns()), plain, subs);
+        List<String> preds = new ArrayList<>();
+        for (PgNode c : plain) {
+            preds.add(q.deparser.render(c, frame, subs));
+        }
+        return new Relation(new FilterOperator(withScalars.op(), "__pgt_q", String.join(" AND ", preds)),
+                withScalars.columns());
+    }
+
+    private static void split(PgNode node, List<PgNode> out) {
+        if (node.is("BOOLEXPR") && node.text("boolop").equals("and")) {
+            for (PgNode n : node.nodes("args")) {
+                split(n, out);
+            }
+        } else {
+            out.add(node);
+        }
+    }
+
+    /**
+     * A semi- or anti-join with a subquery. EXISTS keeps rows with a match; {@code x op ANY (S)}
+     * rows where the comparison is true for some row; {@code x op ALL (S)} rows where it is not
+     * non-true for any row. Negated: NOT EXISTS and NOT ANY (NOT IN) drop rows with a match or an
+     * unknown comparison; NOT ALL keeps rows where the comparison is false for some row. A plain
+     * subquery (FROM and WHERE only) may be correlated: its WHERE joins the condition.
+     */
+    private DeltaOperator subqueryJoin(Frame frame, DeltaOperator op, PgNode sublink, boolean negated)
+            throws SQLException, UnsupportedQueryException {
+        PgNode sub = sublink.node("subselect");
+        List<String> conds = new ArrayList<>();
+        ExpressionDeparser.Substitutions subs = new ExpressionDeparser.Substitutions();
+        List<PgNode> outputs = sub.nodes("targetList").stream().filter(te -> !te.bool("resjunk")).toList();
+        DeltaOperator right;
+        if (isPlain(sub)) {
+            Frame inner = new Frame(sub, frame);
+            Relation r = new FromTranslator(q).fromList(inner, sub.node("jointree").nodes("fromlist"));
+            right = r.op();
+            if (sub.node("jointree").has("quals")) {
+                conds.add(q.deparser.render(sub.node("jointree").node("quals"), inner));
+            }
+            for (int i = 0; i < outputs.size(); i++) {
+                subs.params.put(i + 1, q.deparser.render(outputs.get(i).node("expr"), inner));
+            }
+        } else {
+            Relation r = q.asItem(q.query(sub, null, null), "__pgt_sq", List.of());
+            right = r.op();
+            List<String> cols = r.columns();
+            for (int i = 0; i < cols.size(); i++) {
+                subs.params.put(i + 1, Identifiers.quote(cols.get(i)));
+            }
+        }
+        int kind = SubLinks.kind(sublink);
+        boolean anti;
+        if (kind == SubLinks.EXISTS) {
+            anti = negated;
+        } else {
+            String test = q.deparser.render(sublink.node("testexpr"), frame, subs);
+            if (kind == SubLinks.ANY) {
+                anti = negated;
+                conds.add(negated ? "(" + test + " IS NOT FALSE)" : test);
+            } else { // ALL
+                anti = !negated;
+                conds.add(negated ? "(" + test + " IS FALSE)" : "(" + test + " IS NOT TRUE)");
+            }
+        }
+        String cond = conds.isEmpty() ? "TRUE" : String.join(" AND ", conds);
+        return anti ? new AntiJoinOperator(op, right, cond) : new SemiJoinOperator(op, right, cond);
+    }
+
+    /** A subquery with FROM and WHERE only, whose WHERE can become part of a join condition. */
+    private static boolean isPlain(PgNode s) {
+        return !s.has("setOperations") && !s.bool("hasAggs") && !s.bool("hasWindowFuncs") && !s.bool("hasTargetSRFs")
+                && s.list("groupClause").isEmpty() && !s.has("havingQual") && s.list("distinctClause").isEmpty()
+                && !s.has("limitCount") && !s.has("limitOffset") && s.list("cteList").isEmpty()
+                && !s.node("jointree").list("fromlist").isEmpty();
+    }
+
+    /**
+     * Joins every uncorrelated scalar subquery found in {@code exprs} (each must be a global
+     * aggregate: exactly one row) and records the column that replaces it in {@code subs}.
+     */
+    Relation scalarSubqueries(Frame frame, Relation input, List<PgNode> exprs, ExpressionDeparser.Substitutions subs)
+            throws SQLException, UnsupportedQueryException {
+        List<PgNode> found = new ArrayList<>();
+        for (PgNode e : exprs) {
+            find(e, found);
+        }
+        Relation rel = input;
+        for (PgNode link : found) {
+            PgNode s = link.node("subselect");
+            if (s.bool("hasTargetSRFs") || !s.bool("hasAggs") || !s.list("groupClause").isEmpty() || s.has("havingQual")
+                    || s.has("limitCount") || s.has("limitOffset") || s.has("setOperations")) {
+                throw new UnsupportedQueryException("a scalar subquery that is not a single global aggregate");
+            }
+            Relation sub = q.asItem(q.query(s, null, List.of("__pgt_value")), "__pgt_sq", List.of());
+            String column = sub.columns().get(0);
+            DeltaOperator renamed = sub.op();
+            List<String> cols = new ArrayList<>(rel.columns());
+            cols.add(column);
+            rel = new Relation(new ScalarSubqueryOperator(rel.op(), renamed), cols);
+            subs.nodes.put(link, Identifiers.quote(column));
+        }
+        return rel;
+    }
+
+    private static void find(Object node, List<PgNode> out) {
+        if (node instanceof PgNode n) {
+            if (n.is("SUBLINK")) {
+                if (SubLinks.kind(n) == SubLinks.EXPR) {
+                    out.add(n);
+                }
+                return; // other kinds are refused by the deparser, naming them
+            }
+            for (Object v : n.fields().values()) {
+                find(v, out);
+            }
+        } else if (node instanceof List<?> list) {
+            for (Object v : list) {
+                find(v, out);
+            }
+        }
+    }
+}
