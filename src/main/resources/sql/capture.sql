@@ -33,11 +33,13 @@ $fn$;
 -- attnum `after` only; the one spelling capture, staging and shape comparisons share.
 CREATE FUNCTION pgtrickle._column_defs(rel oid, after integer DEFAULT 0) RETURNS text
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $fn$
-    SELECT string_agg(quote_ident(a.attname) || ' ' || format_type(a.atttypid, a.atttypmod), ', ' ORDER BY a.attnum)
+    SELECT string_agg(quote_ident(a.attname) || ' ' || format_type(a.atttypid, a.atttypmod)
+                      || pgtrickle._collate_clause(a.attcollation, a.atttypid), ', ' ORDER BY a.attnum)
       FROM pg_attribute a WHERE a.attrelid = rel AND a.attnum > after AND NOT a.attisdropped
 $fn$;
 
--- What a stream table is built against: the source's name, kind, columns with types, and key.
+-- What a stream table is built against: the source's name, kind, columns with types and
+-- collations, and key (and a view's query).
 -- NULL when the relation is gone.
 CREATE FUNCTION pgtrickle._source_shape(source oid) RETURNS text
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $fn$
@@ -48,6 +50,8 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $fn$
                                        CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY k(attnum, ord)
                                        JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
                                       WHERE i.indrelid = c.oid AND i.indisprimary), '') || ')'
+           -- an inlined view: its query too (CREATE OR REPLACE VIEW keeps the columns)
+           || CASE WHEN c.relkind = 'v' THEN ' as ' || md5(pg_get_viewdef(c.oid)) ELSE '' END
       FROM pg_class c WHERE c.oid = source
 $fn$;
 
@@ -265,7 +269,8 @@ BEGIN
         RETURN NULL;
     END IF;
     -- the query's columns, the row identity, the delta's weight and a sequence number for MERGE windows
-    SELECT string_agg(quote_ident(a.attname) || ' ' || format_type(a.atttypid, a.atttypmod), ', ' ORDER BY a.attnum)
+    SELECT string_agg(quote_ident(a.attname) || ' ' || format_type(a.atttypid, a.atttypmod)
+                      || pgtrickle._collate_clause(a.attcollation, a.atttypid), ', ' ORDER BY a.attnum)
       INTO wanted
       FROM pg_attribute a, pgtrickle.pgt_stream_tables st
      WHERE st.pgt_id = id AND a.attrelid = storage AND a.attnum > 0 AND NOT a.attisdropped
@@ -472,5 +477,6 @@ $fn$;
 
 CREATE EVENT TRIGGER pgtrickle_guard_drop ON sql_drop EXECUTE FUNCTION pgtrickle._guard_drop();
 CREATE EVENT TRIGGER pgtrickle_after_ddl ON ddl_command_end
-    WHEN TAG IN ('ALTER TABLE', 'CREATE TABLE', 'ALTER SCHEMA', 'ALTER FOREIGN TABLE', 'CREATE FOREIGN TABLE')
+    WHEN TAG IN ('ALTER TABLE', 'CREATE TABLE', 'ALTER SCHEMA', 'ALTER FOREIGN TABLE', 'CREATE FOREIGN TABLE',
+                 'CREATE VIEW', 'ALTER VIEW')
     EXECUTE FUNCTION pgtrickle._after_ddl();

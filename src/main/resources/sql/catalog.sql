@@ -97,6 +97,9 @@ CREATE TABLE pgtrickle.pgt_dependencies (
     source_type   text NOT NULL CHECK (source_type IN ('TABLE', 'STREAM_TABLE', 'VIEW', 'OTHER')),
     columns_used  text[],
     cdc_mode      text NOT NULL CHECK (cdc_mode IN ('TRIGGER', 'NONE')),
+    -- Read only through a view the query names (inlined): captured, but not one of the names
+    -- whose identity a rebuild checks (a view may be redefined to read other tables).
+    through_view  boolean NOT NULL DEFAULT false,
     -- What the stream table was built against (pgtrickle._source_shape): a source whose name,
     -- columns or key differ from it makes the stream table rebuild before its next refresh.
     source_shape  text,
@@ -171,20 +174,19 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
         OR (xid OPERATOR(pg_catalog.=) frontier_xid AND change_id OPERATOR(pg_catalog.<=) frontier_change_id)
 $fn$;
 
--- Canonical text of a value, equal for values PostgreSQL's equality treats as equal where their
--- text differs (numeric scale: 1.0 = 1.00; float -0 = 0). Group keys and set-operation rows are
--- identified by a hash of it. The text overload takes untyped literals. Inlined by the planner.
-CREATE FUNCTION pgtrickle._canon(v anyelement) RETURNS text
-LANGUAGE sql STABLE PARALLEL SAFE AS $fn$
-    SELECT CASE pg_catalog.pg_typeof(v)
-        WHEN 'numeric'::pg_catalog.regtype THEN pg_catalog.trim_scale(v::text::numeric)::text
-        WHEN 'double precision'::pg_catalog.regtype THEN (v::text::float8 OPERATOR(pg_catalog.+) 0)::text
-        WHEN 'real'::pg_catalog.regtype THEN (v::text::float4 OPERATOR(pg_catalog.+) 0)::text
-        ELSE v::text END
+-- Whether a type's values can be hashed by the type's own equality (hash_record_extended finds an
+-- extended hash function for it). Rows and groups are identified that way, so values equal to
+-- PostgreSQL but printed differently (20 and 20.0, '1 day' and '24 hours') are one row and one
+-- group; types without one (json, point, money, …) are identified by their text.
+CREATE FUNCTION pgtrickle._hashable(t regtype) RETURNS boolean
+LANGUAGE plpgsql STABLE AS $fn$
+BEGIN
+    EXECUTE pg_catalog.format('SELECT pg_catalog.hash_record_extended(ROW(NULL::%s), 0)', t);
+    RETURN true;
+EXCEPTION WHEN OTHERS THEN
+    RETURN false;
+END
 $fn$;
-
-CREATE FUNCTION pgtrickle._canon(v text) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$ SELECT v $fn$;
 
 -- Refuses anything but one query without running it: a cursor opens on exactly one SELECT (or
 -- WITH / VALUES / TABLE), so several statements, DDL or DML fail here before any of them runs.
@@ -204,15 +206,27 @@ BEGIN
 END
 $fn$;
 
+-- ' COLLATE "schema"."name"' for a column whose collation is not its type's default, else ''.
+-- Storage, change buffers and staging tables keep each column's collation, so comparisons,
+-- MIN / MAX and grouping on the delta side use the collation the query uses.
+CREATE FUNCTION pgtrickle._collate_clause(coll oid, typ oid) RETURNS text
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $fn$
+    SELECT coalesce((SELECT ' COLLATE ' || quote_ident(n.nspname) || '.' || quote_ident(c.collname)
+                       FROM pg_collation c JOIN pg_namespace n ON n.oid = c.collnamespace
+                      WHERE c.oid = coll
+                        AND coll IS DISTINCT FROM (SELECT t.typcollation FROM pg_type t WHERE t.oid = typ)), '')
+$fn$;
+
 -- Output columns of a query, validated by PostgreSQL itself (errors keep their SQLSTATE).
 CREATE FUNCTION pgtrickle._describe(query text)
-RETURNS TABLE (attnum integer, attname text, atttype text)
+RETURNS TABLE (attnum integer, attname text, atttype text, attcollate text)
 LANGUAGE plpgsql AS $fn$
 BEGIN
     PERFORM pgtrickle._require_single_query(query);
     EXECUTE 'CREATE TEMP VIEW __pgt_describe AS SELECT * FROM (' || query || E'\n) __pgt_q';
     RETURN QUERY
-        SELECT a.attnum::integer, a.attname::text, pg_catalog.format_type(a.atttypid, a.atttypmod)
+        SELECT a.attnum::integer, a.attname::text, pg_catalog.format_type(a.atttypid, a.atttypmod),
+               pgtrickle._collate_clause(a.attcollation, a.atttypid)
           FROM pg_catalog.pg_attribute a
          WHERE a.attrelid = 'pg_temp.__pgt_describe'::regclass AND a.attnum > 0 AND NOT a.attisdropped
          ORDER BY a.attnum;

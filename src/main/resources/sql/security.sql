@@ -208,7 +208,7 @@ BEGIN
     FOREACH f IN ARRAY ARRAY[
         'pgtrickle.pgt_status()', 'pgtrickle.get_refresh_history(text,integer)',
         'pgtrickle.commit_latency_stats(interval)', 'pgtrickle.tune_recommendations(interval)',
-        'pgtrickle._canon(anyelement)', 'pgtrickle._canon(text)', 'pgtrickle._consumed(xid8,bigint,pg_snapshot,xid8,bigint)', 'pgtrickle._owns(oid)',
+        'pgtrickle._hashable(regtype)', 'pgtrickle._collate_clause(oid,oid)', 'pgtrickle._consumed(xid8,bigint,pg_snapshot,xid8,bigint)', 'pgtrickle._owns(oid)',
         'pgtrickle._owns_stream_table(bigint)', 'pgtrickle._may_read(oid)', 'pgtrickle._raise(text,text)',
         'pgtrickle._raise_error(text,text)', 'pgtrickle._parse_name(text)', 'pgtrickle._setting(text)',
         'pgtrickle._setting_default(text)', 'pgtrickle._setting_num(text)', 'pgtrickle._schedule_ms(text)',

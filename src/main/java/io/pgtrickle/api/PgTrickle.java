@@ -157,7 +157,7 @@ public final class PgTrickle {
         // the transaction rolls back, and the setting with it.)
         LocalSettings path = new LocalSettings(db).with("search_path", st.searchPath()).apply();
         QueryChecks checks = QueryChecks.asOwner(owner);
-        List<Long> before = catalog.allSources(st.id()).stream().sorted().toList();
+        List<Long> before = catalog.namedSources(st.id()).stream().sorted().toList();
         List<Long> after = checks.relations(st.definingQuery()).stream().sorted().toList();
         if (!before.equals(after)) {
             throw new PgTrickleException(PgTrickleException.UNDEFINED_TABLE, "stream table " + st.name().display()

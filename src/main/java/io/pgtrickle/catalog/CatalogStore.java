@@ -66,13 +66,13 @@ public final class CatalogStore {
                 String.join("\u0001", plan.outputColumns()), plan.fullSql(), plan.deltaSql()).orElseThrow();
     }
 
-    public void addDependency(long id, long sourceOid, String sourceType, List<String> columns, boolean captured)
-            throws SQLException {
+    public void addDependency(long id, long sourceOid, String sourceType, List<String> columns, boolean captured,
+                              boolean throughView) throws SQLException {
         db.update("INSERT INTO pgtrickle.pgt_dependencies (pgt_id, source_relid, source_type, columns_used, cdc_mode,"
-                        + " source_shape) VALUES (?, ?::oid, ?, string_to_array(?, chr(1)), ?, pgtrickle._source_shape(?::oid))"
-                        + " ON CONFLICT DO NOTHING",
+                        + " through_view, source_shape) VALUES (?, ?::oid, ?, string_to_array(?, chr(1)), ?, ?,"
+                        + " pgtrickle._source_shape(?::oid)) ON CONFLICT DO NOTHING",
                 id, sourceOid, sourceType, columns == null ? null : String.join("\u0001", columns),
-                captured ? "TRIGGER" : "NONE", sourceOid);
+                captured ? "TRIGGER" : "NONE", throughView, sourceOid);
     }
 
     /** Source oids this stream table reads through change capture. */
@@ -81,9 +81,10 @@ public final class CatalogStore {
                 + " AND cdc_mode = 'TRIGGER' ORDER BY source_relid", rs -> rs.getLong(1), id);
     }
 
-    public List<Long> allSources(long id) throws SQLException {
+    /** The relations the defining query names (not those read only through an inlined view). */
+    public List<Long> namedSources(long id) throws SQLException {
         return db.query("SELECT source_relid::bigint FROM pgtrickle.pgt_dependencies WHERE pgt_id = ?"
-                + " ORDER BY source_relid", rs -> rs.getLong(1), id);
+                + " AND NOT through_view ORDER BY source_relid", rs -> rs.getLong(1), id);
     }
 
     public void delete(long id) throws SQLException {

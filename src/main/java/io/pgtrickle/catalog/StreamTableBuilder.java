@@ -106,7 +106,7 @@ public final class StreamTableBuilder {
     private long createStorage(QualifiedName name, StreamTableDefinition def) throws SQLException {
         StringBuilder cols = new StringBuilder();
         for (SourceTable.Column c : def.columns()) {
-            cols.append(Sql.q(c.name())).append(' ').append(c.type()).append(", ");
+            cols.append(Sql.q(c.name())).append(' ').append(c.definition()).append(", ");
         }
         for (SourceTable.Column c : def.plan().hiddenColumns()) {
             cols.append(c.name()).append(' ').append(c.type()).append(", ");
@@ -132,7 +132,7 @@ public final class StreamTableBuilder {
             String type = source.isStreamTable() ? "STREAM_TABLE"
                     : source.isCapturable() ? "TABLE" : source.relkind() == 'v' ? "VIEW" : "OTHER";
             boolean capture = captured && source.isCapturable();
-            catalog.addDependency(id, source.oid(), type, source.columnNames(), capture);
+            catalog.addDependency(id, source.oid(), type, source.columnNames(), capture, def.isThroughView(source));
             if (capture) {
                 cdc.sync(source.oid(), settings.cdc().notifyOnChange());
             }

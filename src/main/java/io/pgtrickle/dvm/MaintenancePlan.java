@@ -16,6 +16,15 @@ public record MaintenancePlan(RowIdentity rowIdentity, List<String> outputColumn
     public static final String STORAGE_ROW_ID = "__pgt_row_id";
     public static final String STORAGE_HASH = "__pgt_hash";
 
+    /**
+     * The row id of the {@code ordinal}-th copy of a keyless row whose content hash is
+     * {@code contentHash}: copies are numbered 1..n per content, in the full state and when a
+     * refresh adds or removes copies.
+     */
+    public static String multisetRowId(String contentHash, String ordinal) {
+        return "pg_catalog.hash_record_extended(ROW(" + contentHash + ", " + ordinal + "), 0)";
+    }
+
     public MaintenancePlan(RowIdentity rowIdentity, List<String> outputColumns, String fullSql, String deltaSql) {
         this(rowIdentity, outputColumns, fullSql, deltaSql, List.of());
     }

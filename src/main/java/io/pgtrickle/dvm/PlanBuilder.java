@@ -20,7 +20,11 @@ public final class PlanBuilder {
         return op.generateDelta(ctx, inputs);
     }
 
-    public static MaintenancePlan differential(DeltaOperator root, List<String> queryColumns) {
+    /**
+     * @param hashable per query column, whether its type has an extended hash function
+     *                 ({@code pgtrickle._hashable}); used to identify the rows of a keyless result
+     */
+    public static MaintenancePlan differential(DeltaOperator root, List<String> queryColumns, List<Boolean> hashable) {
         DiffResult r = generate(root, new DiffContext());
         List<SourceTable.Column> hidden = root instanceof AlgebraicAggregateOperator a ? a.hiddenColumns() : List.of();
         List<String> outputColumns = new ArrayList<>(queryColumns);
@@ -35,11 +39,17 @@ public final class PlanBuilder {
                     + " FROM (" + r.deltaSql() + ") r";
             return new MaintenancePlan(RowIdentity.KEYED, List.copyOf(outputColumns), full, delta, hidden);
         }
-        String content = Sql.rowText("r", outputColumns);
-        String full = "SELECT " + cols + ", pg_catalog.hashtextextended(" + content + ", row_number() OVER (PARTITION BY "
-                + content + ")) AS " + rowId + ", pg_catalog.hashtextextended(" + content + ", 0) AS "
-                + MaintenancePlan.STORAGE_HASH + " FROM (" + r.currentSql() + ") r";
-        String delta = "SELECT " + cols + ", pg_catalog.hashtextextended(" + content + ", 0) AS " + MaintenancePlan.STORAGE_HASH
+        // a row is identified by its content, hashed by each type's own equality (text where a type has none)
+        List<String> operands = new ArrayList<>();
+        for (int i = 0; i < outputColumns.size(); i++) {
+            String c = "r." + Sql.q(outputColumns.get(i));
+            operands.add(hashable.get(i) ? c : c + "::text");
+        }
+        String content = ZSet.hash(operands);
+        String full = "SELECT " + cols + ", " + MaintenancePlan.multisetRowId(content, "row_number() OVER (PARTITION BY "
+                + content + ")") + " AS " + rowId + ", " + content + " AS " + MaintenancePlan.STORAGE_HASH
+                + " FROM (" + r.currentSql() + ") r";
+        String delta = "SELECT " + cols + ", " + content + " AS " + MaintenancePlan.STORAGE_HASH
                 + ", r." + w + " FROM (" + r.deltaSql() + ") r";
         return new MaintenancePlan(RowIdentity.MULTISET, outputColumns, full, delta);
     }

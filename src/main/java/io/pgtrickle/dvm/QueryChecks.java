@@ -35,8 +35,8 @@ public interface QueryChecks {
         return new QueryChecks() {
             @Override
             public List<SourceTable.Column> describe(String query) throws SQLException {
-                return db.query("SELECT attname, atttype FROM pgtrickle._describe(?)",
-                        rs -> new SourceTable.Column(rs.getString(1), rs.getString(2)), query);
+                return db.query("SELECT attname, atttype, attcollate FROM pgtrickle._describe(?)",
+                        rs -> new SourceTable.Column(rs.getString(1), rs.getString(2), rs.getString(3)), query);
             }
 
             @Override
@@ -62,12 +62,12 @@ public interface QueryChecks {
         return new QueryChecks() {
             @Override
             public List<SourceTable.Column> describe(String query) throws SQLException {
-                String rows = owner.value("SELECT string_agg(attname || chr(2) || atttype, chr(1) ORDER BY attnum)"
+                String rows = owner.value("SELECT string_agg(attname || chr(2) || atttype || chr(2) || attcollate, chr(1) ORDER BY attnum)"
                         + " FROM pgtrickle._describe($1)", query);
                 List<SourceTable.Column> out = new ArrayList<>();
                 for (String row : rows == null ? new String[0] : rows.split("\u0001")) {
-                    String[] parts = row.split("\u0002", 2);
-                    out.add(new SourceTable.Column(parts[0], parts[1]));
+                    String[] parts = row.split("\u0002", 3);
+                    out.add(new SourceTable.Column(parts[0], parts[1], parts[2]));
                 }
                 return out;
             }

@@ -7,7 +7,17 @@ import java.util.List;
 public record SourceTable(long oid, QualifiedName name, char relkind, List<Column> columns,
                           List<String> primaryKey, boolean isStreamTable) {
 
-    public record Column(String name, String type) {
+    /** A column: its type as {@code format_type} prints it, and a COLLATE clause ("" for the type's default). */
+    public record Column(String name, String type, String collate) {
+
+        public Column(String name, String type) {
+            this(name, type, "");
+        }
+
+        /** Type and collation, as a column definition states them. */
+        public String definition() {
+            return type + collate;
+        }
     }
 
     public boolean hasPrimaryKey() {

@@ -21,7 +21,18 @@ import java.util.regex.Pattern;
  */
 public record StreamTableDefinition(String query, List<SourceTable.Column> columns, List<SourceTable> relations,
                                     RefreshMode effectiveMode, MaintenancePlan plan, String fullReason,
-                                    Analysis analysis) {
+                                    Analysis analysis, Set<Long> throughViews) {
+
+    /** A FULL-only definition: only the relations the query names are its sources. */
+    private StreamTableDefinition(String query, List<SourceTable.Column> columns, List<SourceTable> relations,
+                                  MaintenancePlan plan, String fullReason, Analysis analysis) {
+        this(query, columns, relations, RefreshMode.FULL, plan, fullReason, analysis, Set.of());
+    }
+
+    /** Whether {@code source} is read only through an inlined view (the query does not name it). */
+    public boolean isThroughView(SourceTable source) {
+        return throughViews.contains(source.oid());
+    }
 
     private static final Pattern SELECT_START = Pattern.compile("^\\s*(\\(\\s*)*(select|with|values|table)\\b",
             Pattern.CASE_INSENSITIVE);
@@ -52,8 +63,7 @@ public record StreamTableDefinition(String query, List<SourceTable.Column> colum
         }
         List<String> names = columns.stream().map(SourceTable.Column::name).toList();
         if (requested == RefreshMode.FULL) {
-            return new StreamTableDefinition(query, columns, relations, RefreshMode.FULL,
-                    PlanBuilder.fullOnly(query, names), "refresh_mode FULL was requested", null);
+            return new StreamTableDefinition(query, columns, relations, PlanBuilder.fullOnly(query, names), "refresh_mode FULL was requested", null);
         }
         Analysis analysis = new QueryAnalyzer(db, checks).analyze(query, names);
         if (analysis.root() instanceof AggregateOperator agg) {
@@ -65,19 +75,33 @@ public record StreamTableDefinition(String query, List<SourceTable.Column> colum
             }
         }
         if (analysis.isDifferentiable()) {
-            CaptureObstacle obstacle = captureObstacle(db, relations);
+            // tables read through inlined views are sources too: they are captured
+            List<SourceTable> captured = new ArrayList<>(relations);
+            Set<Long> throughViews = new HashSet<>();
+            for (SourceTable s : analysis.sources()) {
+                if (captured.stream().noneMatch(r -> r.oid() == s.oid())) {
+                    captured.add(s);
+                    throughViews.add(s.oid());
+                }
+            }
+            CaptureObstacle obstacle = captureObstacle(db, captured);
             if (obstacle != null) {
                 if (requested == RefreshMode.DIFFERENTIAL) {
                     throw new PgTrickleException(obstacle.sqlState(), "cannot use refresh_mode DIFFERENTIAL: " + obstacle.reason());
                 }
-                return new StreamTableDefinition(query, columns, relations, RefreshMode.FULL,
-                        PlanBuilder.fullOnly(query, names), obstacle.reason(), analysis);
+                return new StreamTableDefinition(query, columns, relations, PlanBuilder.fullOnly(query, names),
+                        obstacle.reason(), analysis);
             }
-            MaintenancePlan plan = PlanBuilder.differential(analysis.root(), names);
+            List<Boolean> hashable = new ArrayList<>();
+            for (SourceTable.Column c : columns) {
+                hashable.add(db.queryOne("SELECT pgtrickle._hashable(?::regtype)", rs -> rs.getBoolean(1), c.type())
+                        .orElseThrow());
+            }
+            MaintenancePlan plan = PlanBuilder.differential(analysis.root(), names, hashable);
             String rejected = checks.planError(plan.fullSql());
             if (rejected == null) {
-                return new StreamTableDefinition(query, columns, relations, RefreshMode.DIFFERENTIAL, plan, null,
-                        analysis);
+                return new StreamTableDefinition(query, columns, captured, RefreshMode.DIFFERENTIAL, plan, null,
+                        analysis, throughViews);
             }
             analysis = Analysis.unsupported("an expression the DVM translation could not carry over (" + rejected + ")");
         }
@@ -86,8 +110,7 @@ public record StreamTableDefinition(String query, List<SourceTable.Column> colum
         if (requested == RefreshMode.DIFFERENTIAL) {
             throw PgTrickleException.notSupported("cannot use refresh_mode DIFFERENTIAL: " + reason);
         }
-        return new StreamTableDefinition(query, columns, relations, RefreshMode.FULL,
-                PlanBuilder.fullOnly(query, names), reason, analysis);
+        return new StreamTableDefinition(query, columns, relations, PlanBuilder.fullOnly(query, names), reason, analysis);
     }
 
     /** The WARNING create and alter raise when AUTO falls back to FULL, or null. */

@@ -40,13 +40,16 @@ public final class ZSet {
                 + " HAVING sum(" + W + ") > 0) o CROSS JOIN LATERAL generate_series(1, o.__pgt_n)";
     }
 
-    /** A 64-bit hash of the values of {@code exprs}, equal for values PostgreSQL considers equal. */
+    /**
+     * A 64-bit hash of the values of {@code exprs} by their types' own hash functions: equal for
+     * values PostgreSQL considers equal however they print (20 and 20.0, '1 day' and '24 hours',
+     * jsonb 1 and 1.00, float 0 and -0). The front end refuses keys of types without one. A
+     * collision of two keys shows up as a duplicate row id (the refresh fails; nothing is merged):
+     * jsonb's hash does not tell a scalar from a one-element array holding it ('1', '[1]').
+     */
     public static String hash(List<String> exprs) {
-        StringBuilder row = new StringBuilder();
-        for (String e : exprs) {
-            row.append(row.length() == 0 ? "" : ", ").append("pgtrickle._canon(").append(e).append(')');
-        }
-        return "pg_catalog.hashtextextended(ROW(" + row + ")::text, 0)";
+        // seed 0 would hash a float or numeric zero like NULL (the seed is what they hash to)
+        return "pg_catalog.hash_record_extended(ROW(" + String.join(", ", exprs) + "), 7)";
     }
 
     /**

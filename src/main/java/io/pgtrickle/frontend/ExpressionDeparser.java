@@ -42,6 +42,11 @@ final class ExpressionDeparser {
         return catalog;
     }
 
+    /** A deparser for expressions of another query text (an inlined view's). */
+    ExpressionDeparser reading(LiteralText other) {
+        return new ExpressionDeparser(catalog, other);
+    }
+
     String render(PgNode expr, Frame frame) throws SQLException, UnsupportedQueryException {
         return render(expr, frame, new Substitutions());
     }

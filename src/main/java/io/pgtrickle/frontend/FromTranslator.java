@@ -114,8 +114,7 @@ final class FromTranslator {
         String relkind = rte.text("relkind");
         SourceTable source = q.resolver.byOid(oid);
         if (relkind.equals("v")) {
-            throw new UnsupportedQueryException("the view " + source.name().display() + " as a source (views are"
-                    + " not inlined yet)");
+            return view(frame, rtindex, oid, alias, visible);
         }
         if (!source.isStreamTable() && !source.isCapturable()) {
             throw new UnsupportedQueryException("source " + source.name().display() + " that is not an ordinary"
@@ -154,6 +153,18 @@ final class FromTranslator {
             items.add(new ProjectOperator.Item(Identifiers.quote(real.get(i)), shown.get(i)));
         }
         return new Relation(new ProjectOperator(op, "__pgt_r", items), shown);
+    }
+
+    /**
+     * A view, inlined: its query (as PostgreSQL prints and re-analyses it) translated like a
+     * derived table, so the tables it reads are captured. The refresh reads them with the stream
+     * table owner's privileges, which create checks by planning the generated SQL as that role.
+     */
+    private Relation view(Frame frame, int rtindex, long oid, String alias, List<String> visible)
+            throws SQLException, UnsupportedQueryException {
+        QueryTranslator.View view = q.views.read(oid);
+        Relation body = q.reading(view.literals()).query(view.query(), null, null);
+        return rename(frame, rtindex, body.op(), body.columns(), alias, visible);
     }
 
     /** A relation as range-table entry {@code rtindex}: renamed to "alias.name" and bound. */

@@ -28,6 +28,7 @@ final class PgCatalog {
     private final Map<Long, Function> functions = new HashMap<>();
     private final Map<String, String> types = new HashMap<>();
     private final Map<Long, String> collations = new HashMap<>();
+    private final Map<Long, Boolean> hashable = new HashMap<>();
     private final Set<String> keywords = new HashSet<>();
     private final boolean catalogFirst;
 
@@ -111,6 +112,16 @@ final class PgCatalog {
         return db.queryOne("SELECT a.attname::text FROM pg_catalog.pg_type t JOIN pg_catalog.pg_attribute a"
                         + " ON a.attrelid = t.typrelid WHERE t.oid = ?::oid AND a.attnum = ?", rs -> rs.getString(1),
                 typeOid, attnum).orElseThrow(() -> new SQLException("field " + attnum + " of type " + typeOid));
+    }
+
+    /** Whether values of type {@code oid} hash by the type's equality ({@code pgtrickle._hashable}). */
+    boolean hashable(long oid) throws SQLException {
+        Boolean h = hashable.get(oid);
+        if (h == null) {
+            h = db.queryOne("SELECT pgtrickle._hashable(?::oid::regtype)", rs -> rs.getBoolean(1), oid).orElse(false);
+            hashable.put(oid, h);
+        }
+        return h;
     }
 
     /** Whether relation {@code oid} has inheritance children or partitions. */

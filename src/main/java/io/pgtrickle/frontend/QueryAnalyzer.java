@@ -41,17 +41,16 @@ public final class QueryAnalyzer {
                 "SELECT pg_catalog.current_setting('server_encoding')", rs -> rs.getString(1)).orElse(null))) {
             return Analysis.unsupported("non-ASCII query text in a database whose encoding is not UTF8");
         }
-        PgNode root = (PgNode) ((List<?>) NodeTreeReader.read(tree.text())).get(0);
         ExpressionDeparser deparser = new ExpressionDeparser(new PgCatalog(db),
                 new LiteralText(query, tree.prefixBytes()));
-        QueryTranslator translator = new QueryTranslator(deparser, new PgSourceResolver(db));
+        QueryTranslator translator = new QueryTranslator(deparser, new PgSourceResolver(db), this::view);
         Relation rel;
         try {
-            rel = translator.query(root, null, outputNames);
+            rel = translator.query(root(tree), null, outputNames);
         } catch (UnsupportedQueryException e) {
             return Analysis.unsupported(e.getMessage());
         } catch (StackOverflowError e) {
-            // the translator recurses once per nesting level (a long UNION ALL chain too)
+            // the reader and the translator recurse once per nesting level (a long UNION ALL chain too)
             throw tooDeep("its nesting exhausted the analyser's stack");
         }
         if (rel.columns().size() != outputNames.size()) {
@@ -62,6 +61,32 @@ public final class QueryAnalyzer {
             throw tooDeep("its operator tree is more than " + MAX_OPERATOR_DEPTH + " operators deep");
         }
         return new Analysis(rel.op(), null, List.copyOf(translator.sources));
+    }
+
+    private static PgNode root(QueryChecks.Tree tree) {
+        return (PgNode) ((List<?>) NodeTreeReader.read(tree.text())).get(0);
+    }
+
+    /**
+     * A view's query, for inlining: PostgreSQL's own text of it ({@code pg_get_viewdef}) analysed
+     * like a defining query, so its constants can be read from that text. A security_barrier view
+     * is not inlined: its filters must run before the caller's.
+     */
+    private QueryTranslator.View view(long oid) throws SQLException, UnsupportedQueryException {
+        Object[] v = db.queryOne("SELECT c.oid::regclass::text, pg_catalog.pg_get_viewdef(c.oid),"
+                + " coalesce((SELECT o.option_value::boolean FROM pg_catalog.pg_options_to_table(c.reloptions) o"
+                + " WHERE o.option_name = 'security_barrier'), false)"
+                + " FROM pg_catalog.pg_class c WHERE c.oid = ?::oid", rs -> new Object[] {rs.getString(1),
+                        rs.getString(2), rs.getBoolean(3)}, oid).orElseThrow();
+        if ((Boolean) v[2]) {
+            throw new UnsupportedQueryException("the security_barrier view " + v[0] + " as a source");
+        }
+        String text = ((String) v[1]).strip().replaceAll(";$", "");
+        QueryChecks.Tree tree = checks.analyse(text);
+        if (tree.failure() != null) {
+            throw new UnsupportedQueryException("the view " + v[0] + " (" + tree.failure() + ")");
+        }
+        return new QueryTranslator.View(root(tree), new LiteralText(text, tree.prefixBytes()));
     }
 
     private static int depth(DeltaOperator op, int above) {

@@ -8,6 +8,7 @@ import io.pgtrickle.dvm.operators.AggregateOperator;
 import io.pgtrickle.dvm.operators.DeltaOperator;
 import io.pgtrickle.dvm.operators.DistinctOperator;
 import io.pgtrickle.dvm.operators.ExceptOperator;
+import io.pgtrickle.dvm.operators.FilterOperator;
 import io.pgtrickle.dvm.operators.IntersectOperator;
 import io.pgtrickle.dvm.operators.ProjectOperator;
 import io.pgtrickle.dvm.operators.TopKOperator;
@@ -30,24 +31,60 @@ import java.util.Set;
  */
 final class QueryTranslator {
 
+    /** Reads a view's defining query, analysed by PostgreSQL, for inlining. */
+    interface ViewReader {
+        /** The view's query and the text its constants are found in. */
+        QueryTranslator.View read(long viewOid) throws SQLException, UnsupportedQueryException;
+    }
+
+    record View(PgNode query, LiteralText literals) {
+    }
+
     final ExpressionDeparser deparser;
     final PgSourceResolver resolver;
-    final List<SourceTable> sources = new ArrayList<>();
-    private final Set<String> usedAliases = new HashSet<>();
-    private int counter;
+    final ViewReader views;
+    final List<SourceTable> sources;
+    private final Set<String> usedAliases;
+    private final int[] counter;
 
-    QueryTranslator(ExpressionDeparser deparser, PgSourceResolver resolver) {
+    QueryTranslator(ExpressionDeparser deparser, PgSourceResolver resolver, ViewReader views) {
+        this(deparser, resolver, views, new ArrayList<>(), new HashSet<>(), new int[1]);
+    }
+
+    private QueryTranslator(ExpressionDeparser deparser, PgSourceResolver resolver, ViewReader views,
+                            List<SourceTable> sources, Set<String> usedAliases, int[] counter) {
         this.deparser = deparser;
         this.resolver = resolver;
+        this.views = views;
+        this.sources = sources;
+        this.usedAliases = usedAliases;
+        this.counter = counter;
+    }
+
+    /** A translator for another query text (an inlined view's) that shares this one's sources and names. */
+    QueryTranslator reading(LiteralText literals) {
+        return new QueryTranslator(deparser.reading(literals), resolver, views, sources, usedAliases, counter);
     }
 
     /** A FROM item's alias, unique in the whole translation (so generated column names are too). */
     String alias(String wanted) {
         String a = wanted == null || wanted.isEmpty() ? "__pgt_sq" : wanted;
         while (!usedAliases.add(a)) {
-            a = (wanted == null || wanted.isEmpty() ? "__pgt_sq" : wanted) + "#" + (++counter);
+            a = (wanted == null || wanted.isEmpty() ? "__pgt_sq" : wanted) + "#" + (++counter[0]);
         }
         return a;
+    }
+
+    /**
+     * Rows and groups are identified by hashing their values with each type's own hash function;
+     * a key whose type has equality but no hash function (money, bit, tsvector, …) is refused.
+     */
+    void requireHashable(PgNode expr, String role) throws SQLException, UnsupportedQueryException {
+        Long type = Types.find(expr);
+        if (type != null && !deparser.catalog().hashable(type)) {
+            throw new UnsupportedQueryException(role + " of type " + deparser.catalog().type(type, -1)
+                    + " (a type without a hash function)");
+        }
     }
 
     /** The generated column for {@code alias.name}; PostgreSQL truncates names at 63 bytes. */
@@ -92,6 +129,11 @@ final class QueryTranslator {
         List<String> outNames = outputNames(output, names);
         Relation rel;
         if (q.has("setOperations")) {
+            if (!allUnionAll(q.node("setOperations"))) {
+                for (PgNode te : output) {
+                    requireHashable(te.node("expr"), "a UNION / INTERSECT / EXCEPT column");
+                }
+            }
             rel = new Relation(setOperation(frame, q.node("setOperations"), names), outNames);
         } else {
             rel = select(frame, outNames, hasLimit(q));
@@ -115,6 +157,11 @@ final class QueryTranslator {
             out.add(unique);
         }
         return out;
+    }
+
+    private static boolean allUnionAll(PgNode node) {
+        return node.is("RANGETBLREF") || node.integer("op") == 1 && node.bool("all")
+                && allUnionAll(node.node("larg")) && allUnionAll(node.node("rarg"));
     }
 
     private DeltaOperator setOperation(Frame frame, PgNode node, List<String> names)
@@ -209,13 +256,16 @@ final class QueryTranslator {
         for (int i = 0; i < entries.size(); i++) {
             items.add(new ProjectOperator.Item(deparser.render(entries.get(i).node("expr"), frame, subs), names.get(i)));
         }
+        DeltaOperator input = op;
         if (grouped) {
             if (q.bool("hasWindowFuncs")) {
                 throw new UnsupportedQueryException("window functions over GROUP BY");
             }
             List<String> keys = new ArrayList<>();
             for (PgNode gc : q.nodes("groupClause")) {
-                keys.add(deparser.render(frame.targetEntry(gc.number("tleSortGroupRef")).node("expr"), frame));
+                PgNode key = frame.targetEntry(gc.number("tleSortGroupRef")).node("expr");
+                requireHashable(key, "a GROUP BY key");
+                keys.add(deparser.render(key, frame));
             }
             String having = q.has("havingQual") ? deparser.render(q.node("havingQual"), frame) : null;
             op = new AggregateOperator(op, keys, items, having,
@@ -225,13 +275,50 @@ final class QueryTranslator {
         } else {
             op = new ProjectOperator(op, "__pgt_p", items);
         }
-        if (!q.list("distinctClause").isEmpty()) {
-            if (q.bool("hasDistinctOn")) {
-                throw new UnsupportedQueryException("DISTINCT ON");
+        if (q.bool("hasDistinctOn")) {
+            if (grouped || q.bool("hasWindowFuncs")) {
+                throw new UnsupportedQueryException("DISTINCT ON over GROUP BY or window functions");
+            }
+            op = distinctOn(frame, input, items, subs);
+        } else if (!q.list("distinctClause").isEmpty()) {
+            for (PgNode te : entries) {
+                requireHashable(te.node("expr"), "a DISTINCT column");
             }
             op = new DistinctOperator(op);
         }
         return new Relation(op, names);
+    }
+
+    /**
+     * {@code DISTINCT ON (keys) … ORDER BY …}: the first row of each key group in the query's
+     * order, as the rows numbered 1 by {@code row_number() OVER (PARTITION BY keys ORDER BY …)};
+     * a group is recomputed when one of its input rows changed.
+     */
+    private DeltaOperator distinctOn(Frame frame, DeltaOperator input, List<ProjectOperator.Item> items,
+                                     ExpressionDeparser.Substitutions subs) throws SQLException, UnsupportedQueryException {
+        PgNode q = frame.query;
+        List<String> keys = new ArrayList<>();
+        for (PgNode dc : q.nodes("distinctClause")) {
+            PgNode key = frame.targetEntry(dc.number("tleSortGroupRef")).node("expr");
+            requireHashable(key, "a DISTINCT ON key");
+            keys.add(deparser.render(key, frame, subs));
+        }
+        List<String> order = new ArrayList<>();
+        for (PgNode sc : q.nodes("sortClause")) {
+            order.add(deparser.sortItem(sc, deparser.render(frame.targetEntry(sc.number("tleSortGroupRef"))
+                    .node("expr"), frame, subs)));
+        }
+        String rank = "row_number() OVER (PARTITION BY " + String.join(", ", keys)
+                + (order.isEmpty() ? "" : " ORDER BY " + String.join(", ", order)) + ")";
+        List<ProjectOperator.Item> ranked = new ArrayList<>(items);
+        ranked.add(new ProjectOperator.Item(rank, "__pgt_dn"));
+        DeltaOperator firsts = new FilterOperator(new WindowOperator(input, keys, ranked), "__pgt_q",
+                "\"__pgt_dn\" = 1");
+        List<ProjectOperator.Item> visible = new ArrayList<>();
+        for (ProjectOperator.Item item : items) {
+            visible.add(new ProjectOperator.Item(Identifiers.quote(item.name()), item.name()));
+        }
+        return new ProjectOperator(firsts, "__pgt_p", visible);
     }
 
     /**
@@ -287,7 +374,9 @@ final class QueryTranslator {
             }
             List<String> keys = new ArrayList<>();
             for (PgNode sc : wc.nodes("partitionClause")) {
-                keys.add(deparser.render(frame.targetEntry(sc.number("tleSortGroupRef")).node("expr"), frame));
+                PgNode key = frame.targetEntry(sc.number("tleSortGroupRef")).node("expr");
+                requireHashable(key, "a PARTITION BY key");
+                keys.add(deparser.render(key, frame));
             }
             lists.add(keys);
         }

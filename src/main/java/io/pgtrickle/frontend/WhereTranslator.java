@@ -4,6 +4,7 @@ import io.pgtrickle.dvm.UnsupportedQueryException;
 import io.pgtrickle.dvm.operators.AntiJoinOperator;
 import io.pgtrickle.dvm.operators.DeltaOperator;
 import io.pgtrickle.dvm.operators.FilterOperator;
+import io.pgtrickle.dvm.operators.MarkJoinOperator;
 import io.pgtrickle.dvm.operators.ScalarSubqueryOperator;
 import io.pgtrickle.dvm.operators.SemiJoinOperator;
 import io.pgtrickle.sql.Identifiers;
@@ -14,8 +15,9 @@ import java.util.List;
 /**
  * WHERE clauses of an analysed query: top-level conjuncts that are [NOT] EXISTS, [NOT] IN / ANY
  * and ALL subqueries become semi- and anti-joins (row-valued comparisons included: PostgreSQL
- * states the comparison as an expression over the subquery's outputs); uncorrelated scalar
- * subqueries that are global aggregates become one-row cross joins; the rest is one filter.
+ * states the comparison as an expression over the subquery's outputs); such subqueries elsewhere
+ * (under OR or NOT, in CASE) become mark joins; uncorrelated scalar subqueries that are global
+ * aggregates become one-row cross joins; the rest is one filter.
  */
 final class WhereTranslator {
 
@@ -74,35 +76,14 @@ final class WhereTranslator {
      */
     private DeltaOperator subqueryJoin(Frame frame, DeltaOperator op, PgNode sublink, boolean negated)
             throws SQLException, UnsupportedQueryException {
-        PgNode sub = sublink.node("subselect");
-        List<String> conds = new ArrayList<>();
-        ExpressionDeparser.Substitutions subs = new ExpressionDeparser.Substitutions();
-        List<PgNode> outputs = sub.nodes("targetList").stream().filter(te -> !te.bool("resjunk")).toList();
-        DeltaOperator right;
-        if (isPlain(sub)) {
-            Frame inner = new Frame(sub, frame);
-            Relation r = new FromTranslator(q).fromList(inner, sub.node("jointree").nodes("fromlist"));
-            right = r.op();
-            if (sub.node("jointree").has("quals")) {
-                conds.add(q.deparser.render(sub.node("jointree").node("quals"), inner));
-            }
-            for (int i = 0; i < outputs.size(); i++) {
-                subs.params.put(i + 1, q.deparser.render(outputs.get(i).node("expr"), inner));
-            }
-        } else {
-            Relation r = q.asItem(q.query(sub, null, null), "__pgt_sq", List.of());
-            right = r.op();
-            List<String> cols = r.columns();
-            for (int i = 0; i < cols.size(); i++) {
-                subs.params.put(i + 1, Identifiers.quote(cols.get(i)));
-            }
-        }
+        Subquery sub = subquery(frame, sublink);
+        List<String> conds = new ArrayList<>(sub.conditions());
         int kind = SubLinks.kind(sublink);
         boolean anti;
         if (kind == SubLinks.EXISTS) {
             anti = negated;
         } else {
-            String test = q.deparser.render(sublink.node("testexpr"), frame, subs);
+            String test = sub.test(q, frame, sublink);
             if (kind == SubLinks.ANY) {
                 anti = negated;
                 conds.add(negated ? "(" + test + " IS NOT FALSE)" : test);
@@ -112,7 +93,50 @@ final class WhereTranslator {
             }
         }
         String cond = conds.isEmpty() ? "TRUE" : String.join(" AND ", conds);
-        return anti ? new AntiJoinOperator(op, right, cond) : new SemiJoinOperator(op, right, cond);
+        return anti ? new AntiJoinOperator(op, sub.op(), cond) : new SemiJoinOperator(op, sub.op(), cond);
+    }
+
+    /**
+     * A subquery as the right side of a join: its relation, the conditions that tie its rows to
+     * the outer row, and its output expressions standing for the SubLink's parameters.
+     */
+    private record Subquery(DeltaOperator op, List<String> conditions, ExpressionDeparser.Substitutions outputs) {
+
+        /** The SubLink's comparison (ANY / ALL), its parameters replaced by the subquery's outputs. */
+        String test(QueryTranslator q, Frame frame, PgNode sublink) throws SQLException, UnsupportedQueryException {
+            return q.deparser.render(sublink.node("testexpr"), frame, outputs);
+        }
+
+        String condition() {
+            return conditions.isEmpty() ? "TRUE" : String.join(" AND ", conditions);
+        }
+    }
+
+    /**
+     * A plain subquery (FROM and WHERE only) may be correlated: its WHERE becomes a join condition,
+     * rendered with the outer query's columns visible. Anything else must stand alone.
+     */
+    private Subquery subquery(Frame frame, PgNode sublink) throws SQLException, UnsupportedQueryException {
+        PgNode sub = sublink.node("subselect");
+        List<String> conds = new ArrayList<>();
+        ExpressionDeparser.Substitutions outputs = new ExpressionDeparser.Substitutions();
+        List<PgNode> targets = sub.nodes("targetList").stream().filter(te -> !te.bool("resjunk")).toList();
+        if (isPlain(sub)) {
+            Frame inner = new Frame(sub, frame);
+            Relation r = new FromTranslator(q).fromList(inner, sub.node("jointree").nodes("fromlist"));
+            if (sub.node("jointree").has("quals")) {
+                conds.add(q.deparser.render(sub.node("jointree").node("quals"), inner));
+            }
+            for (int i = 0; i < targets.size(); i++) {
+                outputs.params.put(i + 1, q.deparser.render(targets.get(i).node("expr"), inner));
+            }
+            return new Subquery(r.op(), conds, outputs);
+        }
+        Relation r = q.asItem(q.query(sub, null, null), "__pgt_sq", List.of());
+        for (int i = 0; i < r.columns().size(); i++) {
+            outputs.params.put(i + 1, Identifiers.quote(r.columns().get(i)));
+        }
+        return new Subquery(r.op(), conds, outputs);
     }
 
     /** A subquery with FROM and WHERE only, whose WHERE can become part of a join condition. */
@@ -124,8 +148,9 @@ final class WhereTranslator {
     }
 
     /**
-     * Joins every uncorrelated scalar subquery found in {@code exprs} (each must be a global
-     * aggregate: exactly one row) and records the column that replaces it in {@code subs}.
+     * The subqueries inside {@code exprs}, each joined as a column that stands for it: an
+     * uncorrelated scalar subquery that is a global aggregate (exactly one row) as a one-row cross
+     * join; EXISTS, ANY and ALL (correlated or not) as a mark join. Records the columns in {@code subs}.
      */
     Relation scalarSubqueries(Frame frame, Relation input, List<PgNode> exprs, ExpressionDeparser.Substitutions subs)
             throws SQLException, UnsupportedQueryException {
@@ -135,6 +160,19 @@ final class WhereTranslator {
         }
         Relation rel = input;
         for (PgNode link : found) {
+            int kind = SubLinks.kind(link);
+            List<String> cols = new ArrayList<>(rel.columns());
+            if (kind != SubLinks.EXPR) {
+                Subquery sub = subquery(frame, link);
+                String column = QueryTranslator.column(q.alias("__pgt_mark"), "value");
+                String test = kind == SubLinks.EXISTS ? null : sub.test(q, frame, link);
+                MarkJoinOperator.Kind mark = kind == SubLinks.EXISTS ? MarkJoinOperator.Kind.EXISTS
+                        : kind == SubLinks.ANY ? MarkJoinOperator.Kind.ANY : MarkJoinOperator.Kind.ALL;
+                cols.add(column);
+                rel = new Relation(new MarkJoinOperator(rel.op(), sub.op(), sub.condition(), mark, test, column), cols);
+                subs.nodes.put(link, Identifiers.quote(column));
+                continue;
+            }
             PgNode s = link.node("subselect");
             if (s.bool("hasTargetSRFs") || !s.bool("hasAggs") || !s.list("groupClause").isEmpty() || s.has("havingQual")
                     || s.has("limitCount") || s.has("limitOffset") || s.has("setOperations")) {
@@ -142,10 +180,8 @@ final class WhereTranslator {
             }
             Relation sub = q.asItem(q.query(s, null, List.of("__pgt_value")), "__pgt_sq", List.of());
             String column = sub.columns().get(0);
-            DeltaOperator renamed = sub.op();
-            List<String> cols = new ArrayList<>(rel.columns());
             cols.add(column);
-            rel = new Relation(new ScalarSubqueryOperator(rel.op(), renamed), cols);
+            rel = new Relation(new ScalarSubqueryOperator(rel.op(), sub.op()), cols);
             subs.nodes.put(link, Identifiers.quote(column));
         }
         return rel;
@@ -154,10 +190,10 @@ final class WhereTranslator {
     private static void find(Object node, List<PgNode> out) {
         if (node instanceof PgNode n) {
             if (n.is("SUBLINK")) {
-                if (SubLinks.kind(n) == SubLinks.EXPR) {
+                if (SubLinks.kind(n) <= SubLinks.ANY || SubLinks.kind(n) == SubLinks.EXPR) {
                     out.add(n);
                 }
-                return; // other kinds are refused by the deparser, naming them
+                return; // other kinds (ARRAY, row comparison) are refused by the deparser, naming them
             }
             for (Object v : n.fields().values()) {
                 find(v, out);

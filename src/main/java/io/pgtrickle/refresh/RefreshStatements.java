@@ -108,7 +108,7 @@ record RefreshStatements(String fullInsert, String stageDelta, String[] merge, S
         String rowId = MaintenancePlan.STORAGE_ROW_ID;
         String hash = MaintenancePlan.STORAGE_HASH;
         return new String[] {"MERGE INTO " + target + " t USING (SELECT " + Sql.columns("a", cols) + ", a." + hash + ", a.__pgt_w,"
-                + " pg_catalog.hashtextextended(" + Sql.rowText("a", cols) + ", g.__pgt_k) AS " + rowId + " FROM " + apply + " a"
+                + " " + MaintenancePlan.multisetRowId("a." + hash, "g.__pgt_k") + " AS " + rowId + " FROM " + apply + " a"
                 + " CROSS JOIN LATERAL (SELECT count(*) AS n FROM " + target + " x WHERE x." + hash + " = a." + hash
                 + ") cur CROSS JOIN LATERAL pg_catalog.generate_series("
                 + "CASE WHEN a.__pgt_w > 0 THEN cur.n + 1 ELSE cur.n + a.__pgt_w + 1 END,"

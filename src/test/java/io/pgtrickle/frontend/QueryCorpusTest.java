@@ -32,6 +32,8 @@ class QueryCorpusTest {
         "CREATE TABLE ev (id int PRIMARY KEY, cust_id int, doc jsonb, tags text[], at timestamptz, name text,"
                 + " amount numeric(12,2), qty int, kind text COLLATE \"C\")",
         "CREATE TABLE item (ev_id int, sku text, n int)",
+        "CREATE VIEW big_ev AS SELECT id, cust_id, amount, qty FROM ev WHERE qty > 1",
+        "CREATE VIEW cust_ev AS SELECT e.id, c.cname, c.region, e.doc->>'k' AS k FROM ev e JOIN cust c USING (cust_id)",
     };
 
     static final String[] CORPUS = {
@@ -134,6 +136,13 @@ class QueryCorpusTest {
         "SELECT c.cname FROM cust c WHERE c.cust_id IN (SELECT e.cust_id FROM ev e WHERE e.doc @> '{\"k\":1}')",
         "SELECT id FROM ev WHERE cust_id IN (SELECT cust_id FROM cust GROUP BY cust_id HAVING count(*) > 0)",
         "SELECT id, name FROM ev WHERE id IN (1, 2, 3, 5, 8)",
+        "SELECT id FROM ev e WHERE qty > 3 OR EXISTS (SELECT 1 FROM item i WHERE i.ev_id = e.id)",
+        "SELECT id, CASE WHEN cust_id IN (SELECT cust_id FROM cust WHERE tier > 1) THEN 'vip' ELSE 'std' END AS level"
+                + " FROM ev",
+        "SELECT id, EXISTS (SELECT 1 FROM item i WHERE i.ev_id = e.id AND i.n > 1) AS has_big FROM ev e",
+        "SELECT id FROM ev WHERE NOT (qty IN (SELECT n FROM item) AND kind = 'a')",
+        "SELECT id, qty > ALL (SELECT n FROM item WHERE sku = 'b') AS above FROM ev",
+        "SELECT id FROM ev e WHERE (SELECT count(*) FROM item) > 30 OR e.cust_id NOT IN (SELECT cust_id FROM cust)",
         // aggregates
         "SELECT cust_id, count(*) AS n, sum(amount) AS total FROM ev GROUP BY cust_id",
         "SELECT doc->>'k' AS k, count(*) FROM ev GROUP BY 1",
@@ -172,6 +181,15 @@ class QueryCorpusTest {
         "SELECT e.id FROM ev e ORDER BY e.id FETCH FIRST 4 ROWS ONLY",
         "SELECT id FROM ev ORDER BY qty NULLS FIRST, id OFFSET 2 LIMIT 3",
         "SELECT DISTINCT kind, cust_id FROM ev",
+        "SELECT DISTINCT ON (cust_id) cust_id, id, amount FROM ev ORDER BY cust_id, amount DESC NULLS LAST, id",
+        "SELECT DISTINCT ON (doc->>'k') doc->>'k' AS k, id FROM ev ORDER BY doc->>'k', id",
+        "SELECT DISTINCT ON (e.kind) e.kind, c.cname FROM ev e JOIN cust c USING (cust_id) ORDER BY e.kind, e.id DESC"
+                + " LIMIT 2",
+        // views as sources, inlined
+        "SELECT id, amount FROM big_ev WHERE amount > 10",
+        "SELECT region, count(*) AS n FROM cust_ev GROUP BY region",
+        "SELECT b.id, c.cname FROM big_ev b JOIN cust c USING (cust_id)",
+        "SELECT k, count(*) AS n FROM cust_ev WHERE region IS NOT NULL GROUP BY k",
         "SELECT cust_id FROM ev UNION SELECT cust_id FROM cust",
         "SELECT name FROM ev WHERE qty > 1 UNION ALL SELECT cname FROM cust",
         "SELECT cust_id FROM ev INTERSECT SELECT cust_id FROM cust WHERE tier > 1",
