@@ -39,12 +39,15 @@ final class FromTranslator {
         this.q = q;
     }
 
-    /** The FROM list: a cross join of its items, set-returning functions applied after the tables. */
+    /**
+     * The FROM list: a cross join of its items; set-returning functions and LATERAL subqueries,
+     * which may use the columns of items before them, are applied after the tables.
+     */
     Relation fromList(Frame frame, List<PgNode> items) throws SQLException, UnsupportedQueryException {
         List<PgNode> tables = new ArrayList<>();
-        List<PgNode> functions = new ArrayList<>();
+        List<PgNode> laterals = new ArrayList<>();
         for (PgNode item : items) {
-            (isFunction(frame, item) ? functions : tables).add(item);
+            (isLateral(frame, item) ? laterals : tables).add(item);
         }
         if (tables.isEmpty()) {
             throw new UnsupportedQueryException("a FROM clause that reads no table");
@@ -54,14 +57,52 @@ final class FromTranslator {
             Relation r = item(frame, item);
             rel = rel == null ? r : new Relation(new CrossJoinOperator(rel.op(), r.op()), concat(rel, r));
         }
-        for (PgNode fn : functions) {
-            rel = function(frame, rel, fn.integer("rtindex"));
+        for (PgNode item : laterals) {
+            rel = lateral(frame, rel, item.integer("rtindex"));
         }
         return rel;
     }
 
-    private static boolean isFunction(Frame frame, PgNode item) {
-        return item.is("RANGETBLREF") && frame.rte(item.integer("rtindex")).integer("rtekind") == RTE_FUNCTION;
+    /** A set-returning function or a LATERAL subquery: evaluated for each row of what precedes it. */
+    private static boolean isLateral(Frame frame, PgNode item) {
+        if (!item.is("RANGETBLREF")) {
+            return false;
+        }
+        PgNode rte = frame.rte(item.integer("rtindex"));
+        return rte.integer("rtekind") == RTE_FUNCTION || rte.integer("rtekind") == RTE_SUBQUERY && rte.bool("lateral");
+    }
+
+    private Relation lateral(Frame frame, Relation left, int rtindex) throws SQLException, UnsupportedQueryException {
+        return frame.rte(rtindex).integer("rtekind") == RTE_FUNCTION ? function(frame, left, rtindex)
+                : lateralSubquery(frame, left, rtindex);
+    }
+
+    /**
+     * {@code left, LATERAL (subquery) AS a(c…)}: the subquery unnested into a join
+     * ({@link Decorrelator}), its outputs computed over the joined rows.
+     */
+    private Relation lateralSubquery(Frame frame, Relation left, int rtindex)
+            throws SQLException, UnsupportedQueryException {
+        PgNode rte = frame.rte(rtindex);
+        Decorrelator.Unnested u = new Decorrelator(q).unnest(frame, rte.node("subquery"), "__pgt_lat");
+        DeltaOperator join = u.leftJoin() ? new LeftJoinOperator(left.op(), u.relation().op(), u.condition())
+                : new InnerJoinOperator(left.op(), u.relation().op(), u.condition());
+        String a = q.alias(rte.node("eref").text("aliasname"));
+        List<String> names = strings(rte.node("eref").list("colnames"));
+        List<ProjectOperator.Item> items = new ArrayList<>();
+        for (String c : left.columns()) {
+            items.add(new ProjectOperator.Item(Identifiers.quote(c), c));
+        }
+        List<String> bound = new ArrayList<>();
+        for (int i = 0; i < u.outputs().size(); i++) {
+            String column = QueryTranslator.column(a, names.get(i));
+            bound.add(column);
+            items.add(new ProjectOperator.Item(u.outputs().get(i), column));
+        }
+        frame.bind(rtindex, bound);
+        List<String> all = new ArrayList<>(left.columns());
+        all.addAll(bound);
+        return new Relation(new ProjectOperator(join, "__pgt_l", items), all);
     }
 
     private Relation item(Frame frame, PgNode item) throws SQLException, UnsupportedQueryException {
@@ -76,8 +117,8 @@ final class FromTranslator {
             case RTE_RELATION:
                 return relation(frame, rtindex, rte, alias, visible);
             case RTE_SUBQUERY: {
-                if (rte.bool("lateral")) {
-                    throw new UnsupportedQueryException("a LATERAL subquery");
+                if (rte.bool("lateral")) { // first in its FROM list: nothing to be lateral to
+                    throw new UnsupportedQueryException("a LATERAL subquery with no table before it");
                 }
                 Relation sub = q.query(rte.node("subquery"), null, null);
                 return rename(frame, rtindex, sub.op(), sub.columns(), alias, visible);
@@ -180,13 +221,13 @@ final class FromTranslator {
         PgNode quals = join.node("quals");
         PgNode rarg = join.node("rarg");
         Relation l = item(frame, join.node("larg"));
-        if (type == 0 && isFunction(frame, rarg)) {
-            Relation withFn = function(frame, l, rarg.integer("rtindex"));
+        if (type == 0 && isLateral(frame, rarg)) {
+            Relation withFn = lateral(frame, l, rarg.integer("rtindex"));
             return quals == null ? withFn : new Relation(new FilterOperator(withFn.op(), "__pgt_q",
                     q.deparser.render(quals, frame)), withFn.columns());
         }
-        if (isFunction(frame, rarg)) {
-            throw new UnsupportedQueryException("an outer join to a set-returning function");
+        if (isLateral(frame, rarg)) {
+            throw new UnsupportedQueryException("an outer join to a set-returning function or LATERAL subquery");
         }
         Relation r = item(frame, rarg);
         List<String> columns = concat(l, r);

@@ -364,8 +364,8 @@ final class QueryTranslator {
     /** The one PARTITION BY list every window function of the SELECT list shares. */
     private List<String> partitionBy(Frame frame, List<PgNode> entries) throws SQLException, UnsupportedQueryException {
         Set<Long> refs = new java.util.LinkedHashSet<>();
-        for (PgNode te : entries) {
-            collectWindowRefs(te.node("expr"), refs);
+        for (PgNode wf : Nodes.find(entries, "WINDOWFUNC")) {
+            refs.add(wf.number("winref"));
         }
         List<List<String>> lists = new ArrayList<>();
         for (PgNode wc : frame.query.nodes("windowClause")) {
@@ -386,21 +386,4 @@ final class QueryTranslator {
         return lists.get(0);
     }
 
-    private static void collectWindowRefs(Object node, Set<Long> out) {
-        if (node instanceof PgNode n) {
-            if (n.is("WINDOWFUNC")) {
-                out.add(n.number("winref"));
-            }
-            if (n.is("QUERY")) {
-                return;
-            }
-            for (Object v : n.fields().values()) {
-                collectWindowRefs(v, out);
-            }
-        } else if (node instanceof List<?> list) {
-            for (Object v : list) {
-                collectWindowRefs(v, out);
-            }
-        }
-    }
 }

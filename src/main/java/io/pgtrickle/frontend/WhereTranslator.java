@@ -4,6 +4,7 @@ import io.pgtrickle.dvm.UnsupportedQueryException;
 import io.pgtrickle.dvm.operators.AntiJoinOperator;
 import io.pgtrickle.dvm.operators.DeltaOperator;
 import io.pgtrickle.dvm.operators.FilterOperator;
+import io.pgtrickle.dvm.operators.LeftJoinOperator;
 import io.pgtrickle.dvm.operators.MarkJoinOperator;
 import io.pgtrickle.dvm.operators.ScalarSubqueryOperator;
 import io.pgtrickle.dvm.operators.SemiJoinOperator;
@@ -31,8 +32,7 @@ final class WhereTranslator {
         if (quals == null) {
             return input;
         }
-        List<PgNode> conjuncts = new ArrayList<>();
-        split(quals, conjuncts);
+        List<PgNode> conjuncts = Nodes.conjuncts(quals);
         DeltaOperator op = input.op();
         List<PgNode> plain = new ArrayList<>();
         for (PgNode c : conjuncts) {
@@ -55,16 +55,6 @@ final class WhereTranslator {
         }
         return new Relation(new FilterOperator(withScalars.op(), "__pgt_q", String.join(" AND ", preds)),
                 withScalars.columns());
-    }
-
-    private static void split(PgNode node, List<PgNode> out) {
-        if (node.is("BOOLEXPR") && node.text("boolop").equals("and")) {
-            for (PgNode n : node.nodes("args")) {
-                split(n, out);
-            }
-        } else {
-            out.add(node);
-        }
     }
 
     /**
@@ -150,17 +140,17 @@ final class WhereTranslator {
     /**
      * The subqueries inside {@code exprs}, each joined as a column that stands for it: an
      * uncorrelated scalar subquery that is a global aggregate (exactly one row) as a one-row cross
-     * join; EXISTS, ANY and ALL (correlated or not) as a mark join. Records the columns in {@code subs}.
+     * join, a correlated one unnested into a LEFT join ({@link Decorrelator}); EXISTS, ANY and ALL
+     * (correlated or not) as a mark join. Records the text that replaces each in {@code subs}.
      */
     Relation scalarSubqueries(Frame frame, Relation input, List<PgNode> exprs, ExpressionDeparser.Substitutions subs)
             throws SQLException, UnsupportedQueryException {
-        List<PgNode> found = new ArrayList<>();
-        for (PgNode e : exprs) {
-            find(e, found);
-        }
         Relation rel = input;
-        for (PgNode link : found) {
+        for (PgNode link : Nodes.find(exprs, "SUBLINK")) {
             int kind = SubLinks.kind(link);
+            if (kind != SubLinks.EXPR && kind > SubLinks.ANY) {
+                continue; // ARRAY (subquery), row comparisons: refused by the deparser, naming them
+            }
             List<String> cols = new ArrayList<>(rel.columns());
             if (kind != SubLinks.EXPR) {
                 Subquery sub = subquery(frame, link);
@@ -174,6 +164,17 @@ final class WhereTranslator {
                 continue;
             }
             PgNode s = link.node("subselect");
+            if (Decorrelator.isCorrelated(s)) {
+                Decorrelator.Unnested u = new Decorrelator(q).unnest(frame, s, "__pgt_sq");
+                if (!u.leftJoin()) {
+                    throw new UnsupportedQueryException("a correlated scalar subquery that is not a single aggregate"
+                            + " (it may yield several rows)");
+                }
+                cols.addAll(u.relation().columns());
+                rel = new Relation(new LeftJoinOperator(rel.op(), u.relation().op(), u.condition()), cols);
+                subs.nodes.put(link, "(" + u.outputs().get(0) + ")");
+                continue;
+            }
             if (s.bool("hasTargetSRFs") || !s.bool("hasAggs") || !s.list("groupClause").isEmpty() || s.has("havingQual")
                     || s.has("limitCount") || s.has("limitOffset") || s.has("setOperations")) {
                 throw new UnsupportedQueryException("a scalar subquery that is not a single global aggregate");
@@ -185,23 +186,5 @@ final class WhereTranslator {
             subs.nodes.put(link, Identifiers.quote(column));
         }
         return rel;
-    }
-
-    private static void find(Object node, List<PgNode> out) {
-        if (node instanceof PgNode n) {
-            if (n.is("SUBLINK")) {
-                if (SubLinks.kind(n) <= SubLinks.ANY || SubLinks.kind(n) == SubLinks.EXPR) {
-                    out.add(n);
-                }
-                return; // other kinds (ARRAY, row comparison) are refused by the deparser, naming them
-            }
-            for (Object v : n.fields().values()) {
-                find(v, out);
-            }
-        } else if (node instanceof List<?> list) {
-            for (Object v : list) {
-                find(v, out);
-            }
-        }
     }
 }

@@ -21,8 +21,10 @@ class RefreshModeTest {
     /** Each construct that stays FULL-only, and the words the refusal (and AUTO's WARNING) names it with. */
     static final String[][] UNSUPPORTED = {
         {"WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 3) SELECT n FROM r", "WITH RECURSIVE"},
-        {"SELECT a.id, x.m FROM t1 a, LATERAL (SELECT max(v) AS m FROM t2 b WHERE b.k = a.k) x", "a LATERAL subquery"},
-        {"SELECT a.id, (SELECT max(v) FROM t2 b WHERE b.k = a.k) AS m FROM t1 a", "a correlated subquery"},
+        {"SELECT a.id, x.v FROM t1 a, LATERAL (SELECT v FROM t2 b WHERE b.k = a.k ORDER BY v LIMIT 1) x",
+            "a correlated subquery with LIMIT"},
+        {"SELECT a.id, (SELECT b.v FROM t2 b WHERE b.id = a.id) AS m FROM t1 a",
+            "a correlated scalar subquery that is not a single aggregate"},
         {"SELECT k, v, count(*) AS n FROM t1 GROUP BY GROUPING SETS ((k), (v))", "GROUPING SETS"},
         {"SELECT id, ARRAY(SELECT v FROM t2 WHERE t2.k = t1.k) AS vs FROM t1", "an ARRAY (subquery) inside an expression"},
         {"SELECT x FROM (VALUES (1), (2)) AS v(x)", "VALUES in FROM"},

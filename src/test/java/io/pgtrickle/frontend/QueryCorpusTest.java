@@ -143,6 +143,16 @@ class QueryCorpusTest {
         "SELECT id FROM ev WHERE NOT (qty IN (SELECT n FROM item) AND kind = 'a')",
         "SELECT id, qty > ALL (SELECT n FROM item WHERE sku = 'b') AS above FROM ev",
         "SELECT id FROM ev e WHERE (SELECT count(*) FROM item) > 30 OR e.cust_id NOT IN (SELECT cust_id FROM cust)",
+        // correlated scalar and LATERAL subqueries, unnested into joins
+        "SELECT c.cust_id, (SELECT count(*) FROM ev e WHERE e.cust_id = c.cust_id) AS n FROM cust c",
+        "SELECT e.id, (SELECT max(i.n) FROM item i WHERE i.ev_id = e.id AND i.sku IS NOT NULL) AS top FROM ev e",
+        "SELECT id FROM ev e WHERE amount > (SELECT avg(amount) FROM ev x WHERE x.cust_id = e.cust_id)",
+        "SELECT c.cust_id, coalesce((SELECT sum(qty) FROM ev e WHERE e.cust_id = c.cust_id), 0) AS q FROM cust c",
+        "SELECT c.cname, s.n, s.total FROM cust c, LATERAL (SELECT count(*) AS n, sum(amount) AS total FROM ev e"
+                + " WHERE e.cust_id = c.cust_id) s",
+        "SELECT c.cname, k.kind, k.n FROM cust c CROSS JOIN LATERAL (SELECT kind, count(*) AS n FROM ev e"
+                + " WHERE e.cust_id = c.cust_id GROUP BY kind) k",
+        "SELECT e.id, x.sku FROM ev e JOIN LATERAL (SELECT i.sku FROM item i WHERE i.ev_id = e.id AND i.n > 0) x ON true",
         // aggregates
         "SELECT cust_id, count(*) AS n, sum(amount) AS total FROM ev GROUP BY cust_id",
         "SELECT doc->>'k' AS k, count(*) FROM ev GROUP BY 1",
