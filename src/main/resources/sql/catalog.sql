@@ -286,6 +286,21 @@ EXCEPTION WHEN OTHERS THEN
 END
 $fn$;
 
+-- PostgreSQL's plan for a statement, as one text (EXPLAIN cannot be a subquery); with
+-- run_analyze, EXPLAIN ANALYZE, which runs it. Used by explain_refresh, as the stream table's owner.
+CREATE FUNCTION pgtrickle._explain(sql text, run_analyze boolean) RETURNS text
+LANGUAGE plpgsql AS $fn$
+DECLARE
+    plan text := '';
+    line text;
+BEGIN
+    FOR line IN EXECUTE 'EXPLAIN ' || CASE WHEN run_analyze THEN '(ANALYZE, BUFFERS) ' ELSE '' END || sql LOOP
+        plan := plan || line || E'\n';
+    END LOOP;
+    RETURN plan;
+END
+$fn$;
+
 -- A name as PostgreSQL's parse_ident reads it, or the reason it cannot: (parts, error). Catching
 -- the error here keeps the caller's transaction usable (the PL/Java host cannot recover from one).
 CREATE FUNCTION pgtrickle._parse_name(name text, OUT parts text[], OUT error text)

@@ -23,6 +23,12 @@ CREATE FUNCTION pgtrickle.resume_stream_table(name text)
 RETURNS void LANGUAGE java
 AS 'io.pgtrickle.api.SqlFunctions.resumeStreamTable(java.lang.String)';
 
+-- The statement the next differential refresh reads its changes with, then its plan (EXPLAIN, or
+-- EXPLAIN ANALYZE with analyze => true: runs the read, changes nothing). Owner only.
+CREATE FUNCTION pgtrickle.explain_refresh(name text, analyze boolean DEFAULT false)
+RETURNS SETOF text LANGUAGE java
+AS 'io.pgtrickle.api.SqlFunctions.explainRefresh(java.lang.String,java.lang.Boolean)';
+
 CREATE FUNCTION pgtrickle._preview_fill(query text)
 RETURNS void LANGUAGE java
 AS 'io.pgtrickle.api.SqlFunctions.previewFill(java.lang.String)';

@@ -222,7 +222,7 @@ BEGIN
     END LOOP;
     FOREACH f IN ARRAY ARRAY[
         'pgtrickle._exec(text)', 'pgtrickle._adopt_storage(oid,oid)', 'pgtrickle._require_single_query(text)', 'pgtrickle._describe(text)',
-        'pgtrickle._query_relations(text)', 'pgtrickle._analyse(text)', 'pgtrickle._plan_error(text)', 'pgtrickle._as_owner(oid,text,text,text,boolean)',
+        'pgtrickle._query_relations(text)', 'pgtrickle._analyse(text)', 'pgtrickle._plan_error(text)', 'pgtrickle._explain(text,boolean)', 'pgtrickle._as_owner(oid,text,text,text,boolean)',
         'pgtrickle._owner_function(oid)', 'pgtrickle._forget_owner(oid)', 'pgtrickle._bind_sources(bigint)', 'pgtrickle._sync_capture(oid,boolean)',
         'pgtrickle._cleanup_changes(oid)', 'pgtrickle._release_inactive_buffers(bigint)',
         'pgtrickle._staging_table(bigint)', 'pgtrickle._drop_staging_table(bigint)', 'pgtrickle._source_shape(oid)', 'pgtrickle._source_tree(oid)',
@@ -232,7 +232,7 @@ BEGIN
         'pgtrickle.create_stream_table(text,text,text,text,boolean,text)',
         'pgtrickle.alter_stream_table(text,text,text,text,text,text)', 'pgtrickle.drop_stream_table(text,boolean)',
         'pgtrickle.refresh_stream_table(text)', 'pgtrickle.resume_stream_table(text)',
-        'pgtrickle.preview_stream_table(text)', 'pgtrickle._preview_fill(text)']
+        'pgtrickle.preview_stream_table(text)', 'pgtrickle._preview_fill(text)', 'pgtrickle.explain_refresh(text,boolean)']
     LOOP
         IF to_regprocedure(f) IS NOT NULL THEN
             EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO pgtrickle_user', f);

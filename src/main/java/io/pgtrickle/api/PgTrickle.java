@@ -217,12 +217,40 @@ public final class PgTrickle {
     }
 
     /** Finds and locks a stream table the caller owns (or acts for): 42501 otherwise. */
-    private StreamTable lockByName(String name, String action) throws SQLException {
+    /**
+     * explain_refresh: the statement the next differential refresh reads its changes with (runnable
+     * on its own; it consumes nothing), then PostgreSQL's plan for it, EXPLAIN ANALYZE when
+     * {@code analyze} (which runs the read, changing nothing). Owner only, like refresh; takes no lock.
+     */
+    public List<String> explainRefresh(String name, boolean analyze) throws SQLException {
+        requireCatalog();
         StreamTable st = catalog.get(QualifiedName.parse(db, name));
+        requireOwner(st, "explain the refresh of");
+        String statement = Refresher.pendingDelta(st);
+        List<String> lines = new ArrayList<>();
+        if (statement == null) {
+            lines.add("-- " + st.name().display() + " is refreshed FULL: the full statement runs, no delta is read");
+            lines.add(st.fullSql());
+            return lines;
+        }
+        lines.add("-- the changes the next differential refresh of " + st.name().display() + " applies"
+                + " (pending since its frontier; reading them consumes nothing)");
+        lines.addAll(statement.lines().toList());
+        lines.add("-- PostgreSQL's plan for it");
+        lines.addAll(new OwnerSession(db, st.owner(), st.searchPath()).explain(statement, analyze));
+        return lines;
+    }
+
+    private void requireOwner(StreamTable st, String action) throws SQLException {
         if (!db.queryOne("SELECT pgtrickle._owns(?::oid)", rs -> rs.getBoolean(1), st.relid()).orElse(false)) {
             throw new PgTrickleException(PgTrickleException.INSUFFICIENT_PRIVILEGE,
                     "must be owner of stream table " + st.name().display() + " to " + action + " it");
         }
+    }
+
+    private StreamTable lockByName(String name, String action) throws SQLException {
+        StreamTable st = catalog.get(QualifiedName.parse(db, name));
+        requireOwner(st, action);
         return catalog.lock(st.id(), false).orElseThrow();
     }
 

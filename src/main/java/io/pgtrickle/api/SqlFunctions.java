@@ -81,6 +81,13 @@ public final class SqlFunctions {
         });
     }
 
+    /** explain_refresh(name, analyze): SETOF text, one line per row. */
+    public static java.util.Iterator<String> explainRefresh(String name, Boolean analyze) throws SQLException {
+        java.util.List<String> lines = new java.util.ArrayList<>();
+        call(p -> lines.addAll(p.explainRefresh(name, Boolean.TRUE.equals(analyze))));
+        return lines.iterator();
+    }
+
     public static void resumeStreamTable(String name) throws SQLException {
         call(p -> p.resumeStreamTable(name));
     }

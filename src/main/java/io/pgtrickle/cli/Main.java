@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 @Command(name = "pg-trickle", mixinStandardHelpOptions = true, version = "pg_trickle 0.1.0",
         description = "Stream tables for PostgreSQL: tables defined by a query that keep themselves fresh.",
         subcommands = {InstallCommand.class, CreateCommand.class, AlterCommand.class, DropCommand.class,
-                RefreshCommand.class, ResumeCommand.class, StatusCommand.class, PreviewCommand.class, WorkerCommand.class,
+                RefreshCommand.class, ResumeCommand.class, StatusCommand.class, PreviewCommand.class, ExplainCommand.class, WorkerCommand.class,
                 DemoCommand.class, InstallExtensionCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

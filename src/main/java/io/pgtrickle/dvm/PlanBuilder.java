@@ -12,12 +12,21 @@ public final class PlanBuilder {
     private PlanBuilder() {
     }
 
+    /**
+     * The operator's result, each of its statements starting on a new line with a comment naming
+     * the operator, so a DBA reading the stored SQL (explain_refresh) sees which operator produced
+     * which subquery.
+     */
     public static DiffResult generate(DeltaOperator op, DiffContext ctx) {
         List<DiffResult> inputs = new ArrayList<>();
         for (DeltaOperator child : op.children()) {
             inputs.add(generate(child, ctx));
         }
-        return op.generateDelta(ctx, inputs);
+        DiffResult r = op.generateDelta(ctx, inputs);
+        // a name in the description must not end (or nest) the comment
+        String tag = "\n/* " + op.describe().replace("*/", "* /").replace("/*", "/ *") + " */ ";
+        return new DiffResult(tag + r.currentSql(), r.deltaSql() == null ? null : tag + r.deltaSql(), r.columns(),
+                r.keyed());
     }
 
     /**

@@ -69,6 +69,19 @@ record RefreshStatements(String fullInsert, String stageDelta, String[] merge, S
     }
 
     /**
+     * The delta a differential refresh of {@code st} would apply, as a statement that runs on its
+     * own: it reads the changes pending since the frontier and consumes nothing (the frontier is
+     * read, not advanced). What {@code pgtrickle.explain_refresh} shows and EXPLAINs.
+     */
+    static String pendingDelta(StreamTable st) {
+        if (st.deltaSql() == null) {
+            return null;
+        }
+        return "WITH " + DiffContext.FRONTIER_CTE + " AS (" + DiffContext.frontierOf(String.valueOf(st.id())) + ")"
+                + storageCte(st.name().quoted()) + "\n" + st.deltaSql();
+    }
+
+    /**
      * Advances the frontier in the same statement that reads the changes, so both use one snapshot;
      * {@value DiffContext#FRONTIER_CTE} still shows the previous frontier to the rest of the statement.
      */

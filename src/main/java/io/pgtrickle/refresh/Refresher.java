@@ -27,6 +27,11 @@ import java.util.List;
  */
 public final class Refresher {
 
+    /** The delta the next differential refresh of {@code st} applies, as a statement of its own (or null: FULL only). */
+    public static String pendingDelta(StreamTable st) {
+        return RefreshStatements.pendingDelta(st);
+    }
+
     /** Staged deltas larger than this are cleared with TRUNCATE rather than DELETE. */
     private static final long TRUNCATE_ABOVE_ROWS = 1_000;
 

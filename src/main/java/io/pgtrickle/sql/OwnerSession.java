@@ -33,4 +33,10 @@ public final class OwnerSession {
         return db.queryOne("SELECT pgtrickle._as_owner(?::oid, ?, ?, ?, true)", rs -> rs.getString(1),
                 owner, sql, searchPath, arg).orElse(null);
     }
+
+    /** PostgreSQL's plan for {@code sql} as the owner, line by line (EXPLAIN ANALYZE runs it). */
+    public java.util.List<String> explain(String sql, boolean analyze) throws SQLException {
+        String plan = value("SELECT pgtrickle._explain($1, " + analyze + ")", sql);
+        return plan == null ? java.util.List.of() : plan.lines().toList();
+    }
 }
