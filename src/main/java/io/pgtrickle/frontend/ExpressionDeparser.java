@@ -23,6 +23,19 @@ final class ExpressionDeparser {
     static final class Substitutions {
         final Map<PgNode, String> nodes = new IdentityHashMap<>();
         final Map<Integer, String> params = new java.util.HashMap<>();
+        /** Expressions replaced wherever an equal one occurs, except inside aggregate calls. */
+        final Map<PgNode, String> expressions = new java.util.LinkedHashMap<>();
+
+        /** These substitutions inside an aggregate's arguments, which see the input rows. */
+        Substitutions insideAggregate() {
+            if (expressions.isEmpty()) {
+                return this;
+            }
+            Substitutions s = new Substitutions();
+            s.nodes.putAll(nodes);
+            s.params.putAll(params);
+            return s;
+        }
     }
 
     private static final Set<String> TIME_FUNCTIONS = Set.of("now", "statement_timestamp", "transaction_timestamp",
@@ -81,6 +94,11 @@ final class ExpressionDeparser {
             String sub = subs.nodes.get(n);
             if (sub != null) {
                 return sub;
+            }
+            for (Map.Entry<PgNode, String> e : subs.expressions.entrySet()) {
+                if (Nodes.sameExpression(n, e.getKey())) {
+                    return e.getValue();
+                }
             }
             switch (n.type()) {
                 case "VAR":
@@ -169,6 +187,8 @@ final class ExpressionDeparser {
                             Types.of(n.node("arg")), n.integer("fieldnum")));
                 case "SUBLINK":
                     throw new UnsupportedQueryException(SubLinks.describe(n) + " inside an expression");
+                case "GROUPINGFUNC":
+                    throw new UnsupportedQueryException("GROUPING() outside GROUPING SETS");
                 default:
                     throw new UnsupportedQueryException("the expression " + n.type());
             }
@@ -295,6 +315,9 @@ final class ExpressionDeparser {
         }
 
         private String aggregate(PgNode n) throws SQLException, UnsupportedQueryException {
+            if (subs.insideAggregate() != subs) {
+                return new Rendering(frame, subs.insideAggregate(), caseTest).aggregate(n);
+            }
             long oid = n.number("aggfnoid");
             checkTime(oid, 0);
             String name = catalog.functionName(oid);

@@ -56,4 +56,34 @@ final class Nodes {
             out.add(node);
         }
     }
+
+    /** Whether two expressions are the same but for where they were written (their locations). */
+    static boolean sameExpression(Object a, Object b) {
+        if (a instanceof PgNode x && b instanceof PgNode y) {
+            if (!x.type().equals(y.type()) || !x.fields().keySet().equals(y.fields().keySet())) {
+                return false;
+            }
+            for (String f : x.fields().keySet()) {
+                if (!f.equals("location") && !sameExpression(x.get(f), y.get(f))) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        if (a instanceof List<?> x && b instanceof List<?> y) {
+            if (x.size() != y.size()) {
+                return false;
+            }
+            for (int i = 0; i < x.size(); i++) {
+                if (!sameExpression(x.get(i), y.get(i))) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        if (a instanceof byte[] x && b instanceof byte[] y) {
+            return java.util.Arrays.equals(x, y);
+        }
+        return java.util.Objects.equals(a, b);
+    }
 }

@@ -221,9 +221,6 @@ final class QueryTranslator {
         if (q.bool("hasTargetSRFs")) {
             throw new UnsupportedQueryException("a set-returning function in the SELECT list");
         }
-        if (!q.list("groupingSets").isEmpty()) {
-            throw new UnsupportedQueryException("GROUPING SETS / ROLLUP / CUBE");
-        }
         PgNode jointree = q.node("jointree");
         Relation from = new FromTranslator(this).fromList(frame, jointree.nodes("fromlist"));
         WhereTranslator where = new WhereTranslator(this);
@@ -252,11 +249,17 @@ final class QueryTranslator {
                 }
             }
         }
+        DeltaOperator input = op;
+        if (grouped && !q.list("groupingSets").isEmpty()) {
+            if (q.bool("hasWindowFuncs") || !q.list("distinctClause").isEmpty()) {
+                throw new UnsupportedQueryException("window functions or DISTINCT over GROUPING SETS");
+            }
+            return new Relation(groupingSets(frame, input, entries, names), names);
+        }
         List<ProjectOperator.Item> items = new ArrayList<>();
         for (int i = 0; i < entries.size(); i++) {
             items.add(new ProjectOperator.Item(deparser.render(entries.get(i).node("expr"), frame, subs), names.get(i)));
         }
-        DeltaOperator input = op;
         if (grouped) {
             if (q.bool("hasWindowFuncs")) {
                 throw new UnsupportedQueryException("window functions over GROUP BY");
@@ -287,6 +290,55 @@ final class QueryTranslator {
             op = new DistinctOperator(op);
         }
         return new Relation(op, names);
+    }
+
+    /**
+     * GROUPING SETS / ROLLUP / CUBE: one aggregate per grouping ({@link GroupingSets}), side by
+     * side (UNION ALL). In each, the grouping columns it leaves out read as NULL (outside aggregate
+     * arguments, as in PostgreSQL) and GROUPING() is the constant bit mask of the left-out ones.
+     */
+    private DeltaOperator groupingSets(Frame frame, DeltaOperator input, List<PgNode> entries, List<String> names)
+            throws SQLException, UnsupportedQueryException {
+        PgNode q = frame.query;
+        List<Object> rendered = new ArrayList<>(entries);
+        rendered.add(q.get("havingQual"));
+        DeltaOperator union = null;
+        for (List<Long> set : GroupingSets.expand(q.nodes("groupingSets"), q.bool("groupDistinct"))) {
+            ExpressionDeparser.Substitutions subs = new ExpressionDeparser.Substitutions();
+            List<String> keys = new ArrayList<>();
+            for (PgNode gc : q.nodes("groupClause")) {
+                PgNode key = frame.targetEntry(gc.number("tleSortGroupRef")).node("expr");
+                if (set.contains(gc.number("tleSortGroupRef"))) {
+                    requireHashable(key, "a GROUP BY key");
+                    keys.add(deparser.render(key, frame));
+                } else {
+                    Long type = Types.find(key);
+                    if (type == null) {
+                        throw new UnsupportedQueryException("a grouping set over an expression of unknown type");
+                    }
+                    subs.expressions.put(key, "NULL::" + deparser.catalog().type(type, -1));
+                }
+            }
+            for (PgNode g : Nodes.find(rendered, "GROUPINGFUNC")) {
+                List<Object> refs = g.list("refs");
+                int mask = 0;
+                for (int i = 0; i < refs.size(); i++) {
+                    if (!set.contains(Long.parseLong(refs.get(i).toString()))) {
+                        mask |= 1 << (refs.size() - 1 - i);
+                    }
+                }
+                subs.nodes.put(g, mask + "::integer");
+            }
+            List<ProjectOperator.Item> items = new ArrayList<>();
+            for (int i = 0; i < entries.size(); i++) {
+                items.add(new ProjectOperator.Item(deparser.render(entries.get(i).node("expr"), frame, subs),
+                        names.get(i)));
+            }
+            String having = q.has("havingQual") ? deparser.render(q.node("havingQual"), frame, subs) : null;
+            DeltaOperator agg = new AggregateOperator(input, keys, items, having, null);
+            union = union == null ? agg : new UnionAllOperator(union, agg);
+        }
+        return union;
     }
 
     /**

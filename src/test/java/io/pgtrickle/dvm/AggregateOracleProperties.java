@@ -19,10 +19,14 @@ class AggregateOracleProperties {
         "SELECT a.k, count(*) AS n, sum(b.v) AS sv FROM t1 a JOIN t2 b ON a.k = b.k GROUP BY a.k",
         "SELECT coalesce(k, -1) + 1 AS kk, sum(v) * 2 AS s2 FROM t3 WHERE s IS NOT NULL GROUP BY 1",
         "SELECT max(v) AS hi FROM t4 HAVING count(*) > 2",
+        "SELECT k, s, count(*) AS n, sum(v) AS sv FROM t2 GROUP BY ROLLUP (k, s)",
+        "SELECT k, s, count(*) AS n, GROUPING(k, s) AS g, max(v) AS mv FROM t3 GROUP BY CUBE (k, s)",
+        "SELECT a.k, b.s, count(*) AS n FROM t1 a JOIN t2 b ON a.k = b.k GROUP BY GROUPING SETS ((a.k), (b.s), ())",
+        "SELECT k, s, sum(v) AS sv FROM t1 GROUP BY k, ROLLUP (s) HAVING count(*) > 1",
     };
 
-    @Property(tries = 20)
-    void staysEqualToItsQuery(@ForAll @IntRange(min = 0, max = 7) int query, @ForAll long seed)
+    @Property(tries = 30)
+    void staysEqualToItsQuery(@ForAll @IntRange(min = 0, max = 11) int query, @ForAll long seed)
             throws Exception {
         H.assertStaysEqualOnStandardTables(QUERIES[query], seed);
     }

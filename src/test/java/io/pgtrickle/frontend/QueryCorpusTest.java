@@ -177,6 +177,11 @@ class QueryCorpusTest {
         "SELECT (doc->>'v')::int % 3 AS bucket, sum(qty) AS s FROM ev WHERE doc->>'v' ~ '^[0-9]+$' GROUP BY 1",
         "SELECT e.cust_id, count(i.sku) AS skus FROM ev e LEFT JOIN item i ON i.ev_id = e.id GROUP BY e.cust_id",
         "SELECT kind, sum(amount * qty) AS value, count(qty) AS counted FROM ev GROUP BY kind",
+        "SELECT cust_id, kind, count(*) AS n, sum(amount) AS total FROM ev GROUP BY ROLLUP (cust_id, kind)",
+        "SELECT kind, cust_id, count(*) AS n, GROUPING(kind, cust_id) AS g FROM ev GROUP BY CUBE (kind, cust_id)",
+        "SELECT c.region, e.kind, sum(e.qty) AS q FROM ev e JOIN cust c USING (cust_id)"
+                + " GROUP BY GROUPING SETS ((c.region), (e.kind), ())",
+        "SELECT kind, doc->>'k' AS k, count(*) AS n FROM ev GROUP BY kind, ROLLUP (doc->>'k') HAVING count(*) > 1",
         // windows
         "SELECT id, cust_id, row_number() OVER (PARTITION BY cust_id ORDER BY id) AS rn FROM ev",
         "SELECT id, sum(qty) OVER (PARTITION BY cust_id ORDER BY id ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) AS s FROM ev",
