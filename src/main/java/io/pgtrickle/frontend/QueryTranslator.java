@@ -256,14 +256,17 @@ final class QueryTranslator {
             }
             return new Relation(groupingSets(frame, input, entries, names), names);
         }
+        if (grouped && q.bool("hasWindowFuncs")) {
+            if (!q.list("distinctClause").isEmpty()) {
+                throw new UnsupportedQueryException("DISTINCT with window functions over GROUP BY");
+            }
+            return new Relation(windowsOverGroups(frame, input, entries, names), names);
+        }
         List<ProjectOperator.Item> items = new ArrayList<>();
         for (int i = 0; i < entries.size(); i++) {
             items.add(new ProjectOperator.Item(deparser.render(entries.get(i).node("expr"), frame, subs), names.get(i)));
         }
         if (grouped) {
-            if (q.bool("hasWindowFuncs")) {
-                throw new UnsupportedQueryException("window functions over GROUP BY");
-            }
             List<String> keys = new ArrayList<>();
             for (PgNode gc : q.nodes("groupClause")) {
                 PgNode key = frame.targetEntry(gc.number("tleSortGroupRef")).node("expr");
@@ -274,7 +277,7 @@ final class QueryTranslator {
             op = new AggregateOperator(op, keys, items, having,
                     having == null ? algebraicShape(frame, entries, items, keys) : null);
         } else if (q.bool("hasWindowFuncs")) {
-            op = new WindowOperator(op, partitionBy(frame, entries), items);
+            op = new WindowOperator(op, partitionBy(frame, entries, subs), items);
         } else {
             op = new ProjectOperator(op, "__pgt_p", items);
         }
@@ -414,7 +417,43 @@ final class QueryTranslator {
     }
 
     /** The one PARTITION BY list every window function of the SELECT list shares. */
-    private List<String> partitionBy(Frame frame, List<PgNode> entries) throws SQLException, UnsupportedQueryException {
+    /**
+     * Window functions over GROUP BY: the groups first (keys and every aggregate the SELECT list
+     * or a window's ORDER BY uses, as columns), then the windows over the groups, with the keys
+     * and aggregates read from those columns. Touched groups change, and their partitions are
+     * recomputed.
+     */
+    private DeltaOperator windowsOverGroups(Frame frame, DeltaOperator input, List<PgNode> entries, List<String> names)
+            throws SQLException, UnsupportedQueryException {
+        PgNode q = frame.query;
+        ExpressionDeparser.Substitutions overGroups = new ExpressionDeparser.Substitutions();
+        List<String> keys = new ArrayList<>();
+        List<ProjectOperator.Item> groupItems = new ArrayList<>();
+        for (PgNode gc : q.nodes("groupClause")) {
+            PgNode key = frame.targetEntry(gc.number("tleSortGroupRef")).node("expr");
+            requireHashable(key, "a GROUP BY key");
+            String column = "__pgt_gk" + keys.size();
+            keys.add(deparser.render(key, frame));
+            groupItems.add(new ProjectOperator.Item(keys.get(keys.size() - 1), column));
+            overGroups.expressions.put(key, Identifiers.quote(column));
+        }
+        for (PgNode agg : Nodes.find(q.get("targetList"), "AGGREF")) {
+            String column = "__pgt_ag" + overGroups.nodes.size();
+            groupItems.add(new ProjectOperator.Item(deparser.render(agg, frame), column));
+            overGroups.nodes.put(agg, Identifiers.quote(column));
+        }
+        String having = q.has("havingQual") ? deparser.render(q.node("havingQual"), frame) : null;
+        DeltaOperator groups = new AggregateOperator(input, keys, groupItems, having, null);
+        List<ProjectOperator.Item> items = new ArrayList<>();
+        for (int i = 0; i < entries.size(); i++) {
+            items.add(new ProjectOperator.Item(deparser.render(entries.get(i).node("expr"), frame, overGroups),
+                    names.get(i)));
+        }
+        return new WindowOperator(groups, partitionBy(frame, entries, overGroups), items);
+    }
+
+    private List<String> partitionBy(Frame frame, List<PgNode> entries, ExpressionDeparser.Substitutions subs)
+            throws SQLException, UnsupportedQueryException {
         Set<Long> refs = new java.util.LinkedHashSet<>();
         for (PgNode wf : Nodes.find(entries, "WINDOWFUNC")) {
             refs.add(wf.number("winref"));
@@ -428,7 +467,7 @@ final class QueryTranslator {
             for (PgNode sc : wc.nodes("partitionClause")) {
                 PgNode key = frame.targetEntry(sc.number("tleSortGroupRef")).node("expr");
                 requireHashable(key, "a PARTITION BY key");
-                keys.add(deparser.render(key, frame));
+                keys.add(deparser.render(key, frame, subs));
             }
             lists.add(keys);
         }

@@ -189,6 +189,10 @@ class QueryCorpusTest {
         "SELECT id, count(*) OVER (PARTITION BY cust_id) AS n FROM ev",
         "SELECT id, avg(amount) OVER (PARTITION BY kind ORDER BY id RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)"
                 + " AS running FROM ev",
+        "SELECT cust_id, sum(amount) AS total, rank() OVER (ORDER BY sum(amount) DESC NULLS LAST, cust_id) AS r FROM ev"
+                + " GROUP BY cust_id",
+        "SELECT kind, cust_id, count(*) AS n, sum(count(*)) OVER (PARTITION BY kind) AS per_kind FROM ev"
+                + " GROUP BY kind, cust_id",
         "SELECT id, first_value(name) OVER (PARTITION BY cust_id ORDER BY id GROUPS BETWEEN CURRENT ROW AND 1 FOLLOWING"
                 + " EXCLUDE CURRENT ROW) AS nxt FROM ev",
         // TopK, DISTINCT, set operations, CTEs, derived tables
