@@ -24,8 +24,8 @@ RETURNS void LANGUAGE java
 AS 'io.pgtrickle.api.SqlFunctions.resumeStreamTable(java.lang.String)';
 
 -- The statement the next differential refresh reads its changes with, then its plan (EXPLAIN, or
--- EXPLAIN ANALYZE with analyze => true: runs the read, changes nothing). Owner only.
-CREATE FUNCTION pgtrickle.explain_refresh(name text, analyze boolean DEFAULT false)
+-- EXPLAIN ANALYZE with run_analyze => true: runs the read, changes nothing). Owner only.
+CREATE FUNCTION pgtrickle.explain_refresh(name text, run_analyze boolean DEFAULT false)
 RETURNS SETOF text LANGUAGE java
 AS 'io.pgtrickle.api.SqlFunctions.explainRefresh(java.lang.String,java.lang.Boolean)';
 

@@ -19,6 +19,8 @@ public final class DiffContext {
     public static final String STORAGE_CTE = "__pgt_storage";
 
     private final AtomicInteger aliases = new AtomicInteger();
+    private final StringBuilder deltas = new StringBuilder();
+    private int deltaCount;
 
     /** A fresh alias for a generated subquery. */
     public String alias() {
@@ -41,5 +43,22 @@ public final class DiffContext {
         String f = FRONTIER_CTE;
         return "pgtrickle._consumed(" + xidExpr + ", " + changeIdExpr + ", " + f + ".prev, " + f + ".prev_xid, " + f
                 + ".prev_change_id)";
+    }
+
+    /**
+     * Names an operator's delta once, as a CTE of the delta statement, and returns the query that
+     * reads it. Operators use their inputs' deltas several times (a join reads each side's delta
+     * against the other's states); written out each time, a deep tree's statement grows
+     * exponentially, and PostgreSQL computes a CTE read more than once only once.
+     */
+    public String shareDelta(String deltaSql) {
+        String name = "__pgt_d" + (++deltaCount);
+        deltas.append(deltas.length() == 0 ? "WITH " : ",\n").append(name).append(" AS (").append(deltaSql).append(")");
+        return "SELECT * FROM " + name;
+    }
+
+    /** The WITH clause that defines every shared delta ("" when there is none), for the top of the statement. */
+    public String sharedDeltas() {
+        return deltas.length() == 0 ? "" : deltas + "\n";
     }
 }

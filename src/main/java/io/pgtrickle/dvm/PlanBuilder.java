@@ -25,8 +25,8 @@ public final class PlanBuilder {
         DiffResult r = op.generateDelta(ctx, inputs);
         // a name in the description must not end (or nest) the comment
         String tag = "\n/* " + op.describe().replace("*/", "* /").replace("/*", "/ *") + " */ ";
-        return new DiffResult(tag + r.currentSql(), r.deltaSql() == null ? null : tag + r.deltaSql(), r.columns(),
-                r.keyed());
+        return new DiffResult(tag + r.currentSql(), r.deltaSql() == null ? null : ctx.shareDelta(tag + r.deltaSql()),
+                r.columns(), r.keyed());
     }
 
     /**
@@ -34,7 +34,8 @@ public final class PlanBuilder {
      *                 ({@code pgtrickle._hashable}); used to identify the rows of a keyless result
      */
     public static MaintenancePlan differential(DeltaOperator root, List<String> queryColumns, List<Boolean> hashable) {
-        DiffResult r = generate(root, new DiffContext());
+        DiffContext ctx = new DiffContext();
+        DiffResult r = generate(root, ctx);
         List<SourceTable.Column> hidden = root instanceof AlgebraicAggregateOperator a ? a.hiddenColumns() : List.of();
         List<String> outputColumns = new ArrayList<>(queryColumns);
         hidden.forEach(c -> outputColumns.add(c.name()));
@@ -44,7 +45,7 @@ public final class PlanBuilder {
         if (r.keyed()) {
             String full = "SELECT " + cols + ", r." + DiffResult.ROW_ID + " AS " + rowId
                     + " FROM (" + r.currentSql() + ") r";
-            String delta = "SELECT " + cols + ", r." + DiffResult.ROW_ID + " AS " + rowId + ", r." + w
+            String delta = ctx.sharedDeltas() + "SELECT " + cols + ", r." + DiffResult.ROW_ID + " AS " + rowId + ", r." + w
                     + " FROM (" + r.deltaSql() + ") r";
             return new MaintenancePlan(RowIdentity.KEYED, List.copyOf(outputColumns), full, delta, hidden);
         }
@@ -58,7 +59,7 @@ public final class PlanBuilder {
         String full = "SELECT " + cols + ", " + MaintenancePlan.multisetRowId(content, "row_number() OVER (PARTITION BY "
                 + content + ")") + " AS " + rowId + ", " + content + " AS " + MaintenancePlan.STORAGE_HASH
                 + " FROM (" + r.currentSql() + ") r";
-        String delta = "SELECT " + cols + ", " + content + " AS " + MaintenancePlan.STORAGE_HASH
+        String delta = ctx.sharedDeltas() + "SELECT " + cols + ", " + content + " AS " + MaintenancePlan.STORAGE_HASH
                 + ", r." + w + " FROM (" + r.deltaSql() + ") r";
         return new MaintenancePlan(RowIdentity.MULTISET, outputColumns, full, delta);
     }

@@ -11,7 +11,7 @@ import java.util.List;
 
 /**
  * Correlated subqueries (a scalar subquery, a LATERAL derived table) as joins. The subquery's
- * WHERE conjuncts that compare an expression of its own rows with one of the outer row become
+ * WHERE conjuncts that equate an expression of its own rows with one of the outer row become
  * the join condition; the others filter its rows. An aggregate subquery is grouped by its sides
  * of those comparisons; without GROUP BY it yields exactly one row per outer row, so it is
  * LEFT-joined and an outer row without a match gets the aggregates' values over no rows (COUNT 0,
@@ -79,8 +79,8 @@ final class Decorrelator {
             }
             PgNode side = innerSide(c);
             if (side == null) {
-                throw new UnsupportedQueryException("a correlated aggregate subquery whose correlation is not a"
-                        + " comparison of its rows with the outer row");
+                throw new UnsupportedQueryException("a correlated aggregate subquery whose correlation is not an"
+                        + " equality between its rows and the outer row");
             }
             comparisons.add(c);
             innerSides.add(side);
@@ -149,11 +149,11 @@ final class Decorrelator {
     }
 
     /**
-     * For {@code a op b} where one side uses only the subquery's own rows and the other only outer
-     * rows, the inner side; else null.
+     * For {@code a = b} where one side uses only the subquery's own rows and the other only outer
+     * rows, the inner side; else null. Only an equality: then an outer row matches one group.
      */
-    private static PgNode innerSide(PgNode c) {
-        if (!c.is("OPEXPR") || c.nodes("args").size() != 2) {
+    private PgNode innerSide(PgNode c) throws SQLException {
+        if (!c.is("OPEXPR") || c.nodes("args").size() != 2 || !q.deparser.catalog().operator(c.number("opno")).equality()) {
             return null;
         }
         PgNode l = c.nodes("args").get(0);

@@ -17,7 +17,8 @@ import java.util.Set;
  */
 final class PgCatalog {
 
-    record Operator(String schema, String name, char kind) {
+    /** @param equality an '=' the planner can hash or merge on: equal inputs, one group */
+    record Operator(String schema, String name, char kind, boolean equality) {
     }
 
     record Function(String schema, String name, char kind, char volatility, boolean returnsSet) {
@@ -44,9 +45,10 @@ final class PgCatalog {
     Operator operator(long oid) throws SQLException {
         Operator op = operators.get(oid);
         if (op == null) {
-            op = db.queryOne("SELECT n.nspname::text, o.oprname::text, o.oprkind::text FROM pg_catalog.pg_operator o"
+            op = db.queryOne("SELECT n.nspname::text, o.oprname::text, o.oprkind::text,"
+                            + " o.oprname = '=' AND (o.oprcanhash OR o.oprcanmerge) FROM pg_catalog.pg_operator o"
                             + " JOIN pg_catalog.pg_namespace n ON n.oid = o.oprnamespace WHERE o.oid = ?::oid",
-                    rs -> new Operator(rs.getString(1), rs.getString(2), rs.getString(3).charAt(0)), oid)
+                    rs -> new Operator(rs.getString(1), rs.getString(2), rs.getString(3).charAt(0), rs.getBoolean(4)), oid)
                     .orElseThrow(() -> new SQLException("operator " + oid + " not found"));
             operators.put(oid, op);
         }

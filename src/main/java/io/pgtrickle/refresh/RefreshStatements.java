@@ -78,7 +78,7 @@ record RefreshStatements(String fullInsert, String stageDelta, String[] merge, S
             return null;
         }
         return "WITH " + DiffContext.FRONTIER_CTE + " AS (" + DiffContext.frontierOf(String.valueOf(st.id())) + ")"
-                + storageCte(st.name().quoted()) + "\n" + st.deltaSql();
+                + storageCte(st.name().quoted()) + "\nSELECT * FROM (\n" + st.deltaSql() + "\n) pending";
     }
 
     /**

@@ -25,6 +25,8 @@ class RefreshModeTest {
             "a correlated subquery with LIMIT"},
         {"SELECT a.id, (SELECT b.v FROM t2 b WHERE b.id = a.id) AS m FROM t1 a",
             "a correlated scalar subquery that is not a single aggregate"},
+        {"SELECT a.id, (SELECT count(*) FROM t2 b WHERE b.v > a.v) AS above FROM t1 a",
+            "whose correlation is not an equality"},
         {"SELECT id, rank() OVER (PARTITION BY k ORDER BY id) AS a, count(*) OVER (PARTITION BY v) AS b FROM t1",
             "window functions with different PARTITION BY lists"},
         {"SELECT id, ARRAY(SELECT v FROM t2 WHERE t2.k = t1.k) AS vs FROM t1", "an ARRAY (subquery) inside an expression"},

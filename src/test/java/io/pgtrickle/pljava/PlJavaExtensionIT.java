@@ -109,8 +109,26 @@ class PlJavaExtensionIT {
             st.execute("SELECT pgtrickle.create_stream_table('by_region', '" + agg + "')");
             st.execute("SET TimeZone = 'Pacific/Auckland'");
             st.execute("UPDATE orders SET region = 'moved' WHERE id % 7 = 0");
+            // the pending delta and its plan, read through SPI (SETOF text from Java)
+            assertTrue(Oracle.count(c, "SELECT count(*) FROM pgtrickle.explain_refresh('by_region', run_analyze => true)"
+                    + " l WHERE l LIKE '%actual time%'") > 0);
             st.execute("SELECT pgtrickle.refresh_stream_table('by_region')");
             assertEquals(List.of(), Oracle.differences(c, "by_region", agg));
+            // the front end in the backend: jsonb, USING, DISTINCT ON, a view, LATERAL, a correlated subquery
+            st.execute("CREATE TABLE docs (id int PRIMARY KEY, region text, doc jsonb)");
+            st.execute("INSERT INTO docs SELECT g, 'r' || (g % 3), jsonb_build_object('k', g % 4) FROM generate_series(1, 60) g");
+            st.execute("CREATE VIEW docs_orders AS SELECT d.id, d.doc, o.amount FROM docs d JOIN orders o USING (id)");
+            String front = "SELECT DISTINCT ON (v.doc->>'k') v.doc->>'k' AS k, v.id, v.amount,"
+                    + " (SELECT count(*) FROM orders o WHERE o.region = r.region) AS peers, x.n"
+                    + " FROM docs_orders v JOIN docs r USING (id), LATERAL (SELECT count(*) AS n FROM orders o2"
+                    + " WHERE o2.region = r.region AND o2.amount > 10) x WHERE v.doc @> '{\"k\": 1}' OR v.amount > 40"
+                    + " ORDER BY v.doc->>'k', v.amount DESC, v.id";
+            st.execute("SELECT pgtrickle.create_stream_table('front', $q$" + front + "$q$, refresh_mode => 'DIFFERENTIAL')");
+            st.execute("UPDATE orders SET amount = amount + 13 WHERE id % 5 = 0");
+            st.execute("UPDATE docs SET doc = '{\"k\": 1}' WHERE id % 6 = 0");
+            st.execute("SELECT pgtrickle.refresh_stream_table('front')");
+            assertEquals(List.of(), Oracle.differences(c, "front", front));
+            st.execute("SELECT pgtrickle.drop_stream_table('front')");
             st.execute("SELECT pgtrickle.drop_stream_table('by_region')");
         }
         sql("SELECT pgtrickle.drop_stream_table('big_orders')");
