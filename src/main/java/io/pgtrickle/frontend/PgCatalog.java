@@ -35,7 +35,9 @@ final class PgCatalog {
 
     PgCatalog(Db db) throws SQLException {
         this.db = db;
-        catalogFirst = db.queryOne("SELECT (pg_catalog.current_schemas(true))[1] = 'pg_catalog'",
+        // the session's temporary schema may come first, but functions and operators are never looked up there
+        catalogFirst = db.queryOne("SELECT u.s = 'pg_catalog' FROM pg_catalog.unnest(pg_catalog.current_schemas(true))"
+                + " WITH ORDINALITY u(s, n) WHERE u.s NOT LIKE 'pg\\_temp\\_%' ORDER BY u.n LIMIT 1",
                 rs -> rs.getBoolean(1)).orElse(false);
         // words that cannot name a function without quotes (col_name, reserved and type_func_name keywords)
         keywords.addAll(db.query("SELECT word FROM pg_catalog.pg_get_keywords() WHERE catcode <> 'U'",
@@ -72,7 +74,7 @@ final class PgCatalog {
     /** The operator as written between or before operands: {@code +}, or {@code OPERATOR(s.+)}. */
     String operatorSyntax(long oid) throws SQLException {
         Operator op = operator(oid);
-        return bare(op.schema()) ? op.name() : "OPERATOR(" + Identifiers.quote(op.schema()) + "." + op.name() + ")";
+        return bare(op.schema()) ? op.name() : "OPERATOR(" + Identifiers.display(op.schema()) + "." + op.name() + ")";
     }
 
     /** A function's name as written in a call. */
@@ -83,7 +85,8 @@ final class PgCatalog {
         if (plain && bare(fn.schema())) {
             return name;
         }
-        return Identifiers.quote(fn.schema()) + "." + Identifiers.quote(name);
+        // qualified, any word may follow the dot (pg_catalog.position(…) is an ordinary call)
+        return Identifiers.display(fn.schema()) + "." + Identifiers.display(name);
     }
 
     /** {@code format_type(oid, typmod)}: names outside the search path come out qualified. */

@@ -277,7 +277,7 @@ final class QueryTranslator {
             op = new AggregateOperator(op, keys, items, having,
                     having == null ? algebraicShape(frame, entries, items, keys) : null);
         } else if (q.bool("hasWindowFuncs")) {
-            op = new WindowOperator(op, partitionBy(frame, entries, subs), items);
+            op = new WindowOperator(op, items, partitionBy(frame, entries, subs));
         } else {
             op = new ProjectOperator(op, "__pgt_p", items);
         }
@@ -367,7 +367,7 @@ final class QueryTranslator {
                 + (order.isEmpty() ? "" : " ORDER BY " + String.join(", ", order)) + ")";
         List<ProjectOperator.Item> ranked = new ArrayList<>(items);
         ranked.add(new ProjectOperator.Item(rank, "__pgt_dn"));
-        DeltaOperator firsts = new FilterOperator(new WindowOperator(input, keys, ranked), "__pgt_q",
+        DeltaOperator firsts = new FilterOperator(new WindowOperator(input, ranked, List.of(keys)), "__pgt_q",
                 "\"__pgt_dn\" = 1");
         List<ProjectOperator.Item> visible = new ArrayList<>();
         for (ProjectOperator.Item item : items) {
@@ -449,10 +449,11 @@ final class QueryTranslator {
             items.add(new ProjectOperator.Item(deparser.render(entries.get(i).node("expr"), frame, overGroups),
                     names.get(i)));
         }
-        return new WindowOperator(groups, partitionBy(frame, entries, overGroups), items);
+        return new WindowOperator(groups, items, partitionBy(frame, entries, overGroups));
     }
 
-    private List<String> partitionBy(Frame frame, List<PgNode> entries, ExpressionDeparser.Substitutions subs)
+    /** The distinct PARTITION BY lists of the SELECT list's window functions. */
+    private List<List<String>> partitionBy(Frame frame, List<PgNode> entries, ExpressionDeparser.Substitutions subs)
             throws SQLException, UnsupportedQueryException {
         Set<Long> refs = new java.util.LinkedHashSet<>();
         for (PgNode wf : Nodes.find(entries, "WINDOWFUNC")) {
@@ -471,10 +472,7 @@ final class QueryTranslator {
             }
             lists.add(keys);
         }
-        if (lists.stream().distinct().count() != 1) {
-            throw new UnsupportedQueryException("window functions with different PARTITION BY lists");
-        }
-        return lists.get(0);
+        return lists.stream().distinct().toList();
     }
 
 }

@@ -27,8 +27,6 @@ class RefreshModeTest {
             "a correlated scalar subquery that is not a single aggregate"},
         {"SELECT a.id, (SELECT count(*) FROM t2 b WHERE b.v > a.v) AS above FROM t1 a",
             "whose correlation is not an equality"},
-        {"SELECT id, rank() OVER (PARTITION BY k ORDER BY id) AS a, count(*) OVER (PARTITION BY v) AS b FROM t1",
-            "window functions with different PARTITION BY lists"},
         {"SELECT id, ARRAY(SELECT v FROM t2 WHERE t2.k = t1.k) AS vs FROM t1", "an ARRAY (subquery) inside an expression"},
         {"SELECT x FROM (VALUES (1), (2)) AS v(x)", "VALUES in FROM"},
         {"SELECT g FROM generate_series(1, 3) g", "a FROM clause that reads no table"},

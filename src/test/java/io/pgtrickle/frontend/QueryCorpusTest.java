@@ -187,6 +187,8 @@ class QueryCorpusTest {
         "SELECT id, sum(qty) OVER (PARTITION BY cust_id ORDER BY id ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) AS s FROM ev",
         "SELECT id, rank() OVER w AS r, lag(qty) OVER w AS prev FROM ev WINDOW w AS (PARTITION BY kind ORDER BY id)",
         "SELECT id, count(*) OVER (PARTITION BY cust_id) AS n FROM ev",
+        "SELECT id, rank() OVER (PARTITION BY cust_id ORDER BY amount DESC NULLS LAST, id) AS r,"
+                + " count(*) OVER (PARTITION BY kind) AS per_kind FROM ev",
         "SELECT id, avg(amount) OVER (PARTITION BY kind ORDER BY id RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)"
                 + " AS running FROM ev",
         "SELECT cust_id, sum(amount) AS total, rank() OVER (ORDER BY sum(amount) DESC NULLS LAST, cust_id) AS r FROM ev"
