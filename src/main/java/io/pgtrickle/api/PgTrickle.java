@@ -185,7 +185,7 @@ public final class PgTrickle {
             warnings.add(def.fullReason());
         }
         for (SourceTable s : def.relations()) {
-            if (differential && !s.hasPrimaryKey() && !s.isStreamTable()) {
+            if (differential && s.isCapturable() && !s.hasPrimaryKey() && !s.isStreamTable()) {
                 warnings.add(s.name().display() + " has no primary key: its rows are identified by their content");
             }
         }

@@ -20,7 +20,7 @@ class AdvancedOracleProperties {
         "SELECT k, s, count(*) AS n, sum(count(*)) OVER (PARTITION BY k) AS per_k FROM t3 GROUP BY k, s",
         "SELECT id, k, v, rank() OVER (PARTITION BY k ORDER BY v, id) AS r, count(*) OVER (PARTITION BY s) AS ns FROM t1",
         "SELECT id, sum(v) OVER (PARTITION BY k) AS sk, max(v) OVER () AS mx,"
-                + " row_number() OVER (PARTITION BY s ORDER BY id) AS rn FROM t2",
+                + " row_number() OVER (PARTITION BY s ORDER BY id, v, k) AS rn FROM t2",
         "SELECT id, v FROM t1 ORDER BY v DESC NULLS LAST, id LIMIT 3",
         "SELECT id, k FROM t4 ORDER BY id LIMIT 2 OFFSET 1",
         "SELECT a.id, u.x FROM t1 a, unnest(ARRAY[a.k, a.v]) AS u(x)",
