@@ -2,12 +2,9 @@ package io.pgtrickle.catalog;
 
 import io.pgtrickle.dvm.SourceTable;
 import io.pgtrickle.sql.Db;
-import io.pgtrickle.sql.Identifiers;
 import io.pgtrickle.sql.QualifiedName;
 import java.sql.SQLException;
 import java.util.List;
-import java.util.Optional;
-import java.util.stream.Collectors;
 
 /** Reads a relation the defining query uses from pg_catalog, by OID. */
 public final class PgSourceResolver {

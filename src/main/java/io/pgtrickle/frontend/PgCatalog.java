@@ -5,7 +5,6 @@ import io.pgtrickle.sql.Identifiers;
 import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
