@@ -29,13 +29,15 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $fn$
     SELECT t.relid FROM pgtrickle._inheritance_tree(source) t WHERE t.relkind IN ('r', 'p')
 $fn$;
 
--- A relation's columns as a column-definition list ('id integer, "Note" text'), those after
--- attnum `after` only; the one spelling capture, staging and shape comparisons share.
-CREATE FUNCTION pgtrickle._column_defs(rel oid, after integer DEFAULT 0) RETURNS text
+-- A relation's columns as a column-definition list ('id integer, "Note" text COLLATE "C"'), those
+-- after attnum `after` only, and only those in `names` when given; the one spelling capture,
+-- staging and shape comparisons share.
+CREATE FUNCTION pgtrickle._column_defs(rel oid, after integer DEFAULT 0, names name[] DEFAULT NULL) RETURNS text
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $fn$
     SELECT string_agg(quote_ident(a.attname) || ' ' || format_type(a.atttypid, a.atttypmod)
                       || pgtrickle._collate_clause(a.attcollation, a.atttypid), ', ' ORDER BY a.attnum)
-      FROM pg_attribute a WHERE a.attrelid = rel AND a.attnum > after AND NOT a.attisdropped
+      FROM pg_attribute a
+     WHERE a.attrelid = rel AND a.attnum > after AND NOT a.attisdropped AND (names IS NULL OR a.attname = ANY (names))
 $fn$;
 
 -- What a stream table is built against: the source's name, kind, columns with types and
@@ -255,30 +257,30 @@ $fn$;
 CREATE FUNCTION pgtrickle._staging_table(id bigint) RETURNS text
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
 DECLARE
-    name     text := format('pgtrickle_changes.%I', 'apply_' || id);
-    storage  oid := (SELECT st.pgt_relid FROM pgtrickle.pgt_stream_tables st WHERE st.pgt_id = id);
-    identity text := (SELECT CASE st.row_identity WHEN 'MULTISET' THEN '__pgt_hash' ELSE '__pgt_row_id' END
-                        FROM pgtrickle.pgt_stream_tables st WHERE st.pgt_id = id);
-    wanted   text;
-    current  oid;
+    name    text := format('pgtrickle_changes.%I', 'apply_' || id);
+    st      record;
+    wanted  text;
+    current oid;
 BEGIN
-    IF storage IS NULL THEN
+    -- one read of the catalog row: this runs before every differential refresh
+    SELECT s.pgt_relid AS storage, s.delta_sql IS NULL AS full_only, s.output_columns::name[] AS columns,
+           CASE s.row_identity WHEN 'MULTISET' THEN '__pgt_hash' ELSE '__pgt_row_id' END AS identity,
+           c.relowner AS owner
+      INTO st
+      FROM pgtrickle.pgt_stream_tables s JOIN pg_class c ON c.oid = s.pgt_relid
+     WHERE s.pgt_id = id;
+    IF NOT FOUND THEN
         RAISE EXCEPTION 'stream table with id % does not exist', id USING ERRCODE = 'undefined_table';
     END IF;
-    IF (SELECT st.delta_sql IS NULL FROM pgtrickle.pgt_stream_tables st WHERE st.pgt_id = id) THEN
+    IF st.full_only THEN
         RETURN NULL;
     END IF;
     -- the query's columns, the row identity, the delta's weight and a sequence number for MERGE windows
-    SELECT string_agg(quote_ident(a.attname) || ' ' || format_type(a.atttypid, a.atttypmod)
-                      || pgtrickle._collate_clause(a.attcollation, a.atttypid), ', ' ORDER BY a.attnum)
-      INTO wanted
-      FROM pg_attribute a, pgtrickle.pgt_stream_tables st
-     WHERE st.pgt_id = id AND a.attrelid = storage AND a.attnum > 0 AND NOT a.attisdropped
-       AND a.attname = ANY (st.output_columns::name[]);
-    wanted := wanted || ', ' || identity || ' bigint, __pgt_w bigint, __pgt_seq bigint';
+    wanted := pgtrickle._column_defs(st.storage, 0, st.columns)
+              || ', ' || st.identity || ' bigint, __pgt_w bigint, __pgt_seq bigint';
     current := to_regclass(name);
     IF current IS NOT NULL AND (
-           (SELECT c.relowner FROM pg_class c WHERE c.oid = current) <> (SELECT c.relowner FROM pg_class c WHERE c.oid = storage)
+           (SELECT c.relowner FROM pg_class c WHERE c.oid = current) <> st.owner
         OR wanted IS DISTINCT FROM pgtrickle._column_defs(current)) THEN
         EXECUTE format('DROP TABLE %s', name);
         current := NULL;
@@ -286,8 +288,7 @@ BEGIN
     IF current IS NULL THEN
         EXECUTE format('CREATE UNLOGGED TABLE %s (%s)', name, wanted);
         EXECUTE format('REVOKE ALL ON %s FROM PUBLIC', name);
-        EXECUTE format('ALTER TABLE %s OWNER TO %s', name,
-                       (SELECT c.relowner::regrole FROM pg_class c WHERE c.oid = storage));
+        EXECUTE format('ALTER TABLE %s OWNER TO %s', name, st.owner::regrole);
     END IF;
     RETURN name;
 END

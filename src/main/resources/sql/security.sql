@@ -226,7 +226,7 @@ BEGIN
         'pgtrickle._owner_function(oid)', 'pgtrickle._forget_owner(oid)', 'pgtrickle._bind_sources(bigint)', 'pgtrickle._sync_capture(oid,boolean)',
         'pgtrickle._cleanup_changes(oid)', 'pgtrickle._release_inactive_buffers(bigint)',
         'pgtrickle._staging_table(bigint)', 'pgtrickle._drop_staging_table(bigint)', 'pgtrickle._source_shape(oid)', 'pgtrickle._source_tree(oid)',
-        'pgtrickle._source_relations(oid)', 'pgtrickle._column_defs(oid,integer)', 'pgtrickle._capturing_owners(oid)',
+        'pgtrickle._source_relations(oid)', 'pgtrickle._column_defs(oid,integer,name[])', 'pgtrickle._capturing_owners(oid)',
         'pgtrickle._record_commit_latency(bigint,pg_snapshot,xid8,boolean)',
         -- the PL/Java API (absent in the worker/CLI host, which writes the catalog directly)
         'pgtrickle.create_stream_table(text,text,text,text,boolean,text)',

@@ -92,11 +92,9 @@ public record StreamTableDefinition(String query, List<SourceTable.Column> colum
                 return new StreamTableDefinition(query, columns, relations, PlanBuilder.fullOnly(query, names),
                         obstacle.reason(), analysis);
             }
-            List<Boolean> hashable = new ArrayList<>();
-            for (SourceTable.Column c : columns) {
-                hashable.add(db.queryOne("SELECT pgtrickle._hashable(?::regtype)", rs -> rs.getBoolean(1), c.type())
-                        .orElseThrow());
-            }
+            List<Boolean> hashable = db.query("SELECT pgtrickle._hashable(u.t::regtype)"
+                            + " FROM unnest(string_to_array(?, chr(1))) WITH ORDINALITY u(t, n) ORDER BY u.n",
+                    rs -> rs.getBoolean(1), String.join("\u0001", columns.stream().map(SourceTable.Column::type).toList()));
             MaintenancePlan plan = PlanBuilder.differential(analysis.root(), names, hashable);
             String rejected = checks.planError(plan.fullSql());
             if (rejected == null) {

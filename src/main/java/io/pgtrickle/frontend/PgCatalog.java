@@ -24,11 +24,7 @@ final class PgCatalog {
     }
 
     private final Db db;
-    private final Map<Long, Operator> operators = new HashMap<>();
-    private final Map<Long, Function> functions = new HashMap<>();
-    private final Map<String, String> types = new HashMap<>();
-    private final Map<Long, String> collations = new HashMap<>();
-    private final Map<Long, Boolean> hashable = new HashMap<>();
+    private final Map<String, Object> answers = new HashMap<>();
     private final Set<String> keywords = new HashSet<>();
     private final boolean catalogFirst;
 
@@ -44,30 +40,18 @@ final class PgCatalog {
     }
 
     Operator operator(long oid) throws SQLException {
-        Operator op = operators.get(oid);
-        if (op == null) {
-            op = db.queryOne("SELECT n.nspname::text, o.oprname::text, o.oprkind::text,"
-                            + " o.oprname = '=' AND (o.oprcanhash OR o.oprcanmerge) FROM pg_catalog.pg_operator o"
-                            + " JOIN pg_catalog.pg_namespace n ON n.oid = o.oprnamespace WHERE o.oid = ?::oid",
-                    rs -> new Operator(rs.getString(1), rs.getString(2), rs.getString(3).charAt(0), rs.getBoolean(4)), oid)
-                    .orElseThrow(() -> new SQLException("operator " + oid + " not found"));
-            operators.put(oid, op);
-        }
-        return op;
+        return once("SELECT n.nspname::text, o.oprname::text, o.oprkind::text,"
+                        + " o.oprname = '=' AND (o.oprcanhash OR o.oprcanmerge) FROM pg_catalog.pg_operator o"
+                        + " JOIN pg_catalog.pg_namespace n ON n.oid = o.oprnamespace WHERE o.oid = ?::oid",
+                rs -> new Operator(rs.getString(1), rs.getString(2), rs.getString(3).charAt(0), rs.getBoolean(4)), oid);
     }
 
     Function function(long oid) throws SQLException {
-        Function fn = functions.get(oid);
-        if (fn == null) {
-            fn = db.queryOne("SELECT n.nspname::text, p.proname::text, p.prokind::text, p.provolatile::text, p.proretset"
-                            + " FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace"
-                            + " WHERE p.oid = ?::oid",
-                    rs -> new Function(rs.getString(1), rs.getString(2), rs.getString(3).charAt(0),
-                            rs.getString(4).charAt(0), rs.getBoolean(5)), oid)
-                    .orElseThrow(() -> new SQLException("function " + oid + " not found"));
-            functions.put(oid, fn);
-        }
-        return fn;
+        return once("SELECT n.nspname::text, p.proname::text, p.prokind::text, p.provolatile::text, p.proretset"
+                        + " FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace"
+                        + " WHERE p.oid = ?::oid",
+                rs -> new Function(rs.getString(1), rs.getString(2), rs.getString(3).charAt(0),
+                        rs.getString(4).charAt(0), rs.getBoolean(5)), oid);
     }
 
     /** The operator as written between or before operands: {@code +}, or {@code OPERATOR(s.+)}. */
@@ -90,25 +74,31 @@ final class PgCatalog {
 
     /** {@code format_type(oid, typmod)}: names outside the search path come out qualified. */
     String type(long oid, int typmod) throws SQLException {
-        String key = oid + "/" + typmod;
-        String t = types.get(key);
-        if (t == null) {
-            t = db.queryOne("SELECT pg_catalog.format_type(?::oid, ?)", rs -> rs.getString(1), oid, typmod).orElseThrow();
-            types.put(key, t);
-        }
-        return t;
+        return once("SELECT pg_catalog.format_type(?::oid, ?)", rs -> rs.getString(1), oid, typmod);
     }
 
     String collation(long oid) throws SQLException {
-        String c = collations.get(oid);
-        if (c == null) {
-            c = db.queryOne("SELECT pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.collname)"
-                            + " FROM pg_catalog.pg_collation c JOIN pg_catalog.pg_namespace n ON n.oid = c.collnamespace"
-                            + " WHERE c.oid = ?::oid", rs -> rs.getString(1), oid)
-                    .orElseThrow(() -> new SQLException("collation " + oid + " not found"));
-            collations.put(oid, c);
+        return once("SELECT pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.collname)"
+                + " FROM pg_catalog.pg_collation c JOIN pg_catalog.pg_namespace n ON n.oid = c.collnamespace"
+                + " WHERE c.oid = ?::oid", rs -> rs.getString(1), oid);
+    }
+
+    /** Whether values of type {@code oid} hash by the type's equality ({@code pgtrickle._hashable}). */
+    boolean hashable(long oid) throws SQLException {
+        return once("SELECT pgtrickle._hashable(?::oid::regtype)", rs -> rs.getBoolean(1), oid);
+    }
+
+    /** The one answer to a catalog question, asked once per analysis (the tree repeats its OIDs). */
+    @SuppressWarnings("unchecked")
+    private <T> T once(String sql, Db.RowMapper<T> mapper, Object... params) throws SQLException {
+        String key = sql + java.util.Arrays.toString(params);
+        Object answer = answers.get(key);
+        if (answer == null) {
+            answer = db.queryOne(sql, mapper, params).orElseThrow(
+                    () -> new SQLException("not in the catalog: " + java.util.Arrays.toString(params)));
+            answers.put(key, answer);
         }
-        return c;
+        return (T) answer;
     }
 
     /** The name of attribute {@code attnum} of composite type {@code typeOid}. */
@@ -116,16 +106,6 @@ final class PgCatalog {
         return db.queryOne("SELECT a.attname::text FROM pg_catalog.pg_type t JOIN pg_catalog.pg_attribute a"
                         + " ON a.attrelid = t.typrelid WHERE t.oid = ?::oid AND a.attnum = ?", rs -> rs.getString(1),
                 typeOid, attnum).orElseThrow(() -> new SQLException("field " + attnum + " of type " + typeOid));
-    }
-
-    /** Whether values of type {@code oid} hash by the type's equality ({@code pgtrickle._hashable}). */
-    boolean hashable(long oid) throws SQLException {
-        Boolean h = hashable.get(oid);
-        if (h == null) {
-            h = db.queryOne("SELECT pgtrickle._hashable(?::oid::regtype)", rs -> rs.getBoolean(1), oid).orElse(false);
-            hashable.put(oid, h);
-        }
-        return h;
     }
 
     /** Whether relation {@code oid} has inheritance children or partitions. */

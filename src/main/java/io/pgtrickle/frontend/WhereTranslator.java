@@ -38,7 +38,7 @@ final class WhereTranslator {
         for (PgNode c : conjuncts) {
             boolean negated = c.is("BOOLEXPR") && c.text("boolop").equals("not");
             PgNode inner = negated ? c.nodes("args").get(0) : c;
-            if (inner.is("SUBLINK") && SubLinks.kind(inner) != SubLinks.EXPR && SubLinks.kind(inner) <= SubLinks.ANY) {
+            if (inner.is("SUBLINK") && SubLinks.kind(inner) <= SubLinks.ANY) { // EXISTS, ALL, ANY
                 op = subqueryJoin(frame, op, inner, negated);
             } else {
                 plain.add(c);
