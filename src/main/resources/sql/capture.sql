@@ -168,8 +168,8 @@ BEGIN
 IF TG_OP = 'INSERT' THEN
     INSERT INTO pgtrickle_changes.%1$I (__pgt_action, %2$s) SELECT 'I', %3$s FROM __pgt_new n;
 ELSIF TG_OP = 'UPDATE' THEN
-    INSERT INTO pgtrickle_changes.%1$I (__pgt_action, %2$s) SELECT 'D', %4$s FROM __pgt_old o;
-    INSERT INTO pgtrickle_changes.%1$I (__pgt_action, %2$s) SELECT 'I', %3$s FROM __pgt_new n;
+    INSERT INTO pgtrickle_changes.%1$I (__pgt_action, %2$s)
+    SELECT 'D', %4$s FROM __pgt_old o UNION ALL SELECT 'I', %3$s FROM __pgt_new n;
 ELSIF TG_OP = 'DELETE' THEN
     INSERT INTO pgtrickle_changes.%1$I (__pgt_action, %2$s) SELECT 'D', %4$s FROM __pgt_old o;
 ELSE
@@ -179,7 +179,12 @@ END IF;
 END$template$,
             buf, cols, new_cols, old_cols,
             CASE WHEN coalesce(notify, pgtrickle._setting('cdc_notify') IN ('on', 'true', 'yes', '1'))
-                 THEN format(E'PERFORM pg_notify(%L, %L);\n', 'pgtrickle_changes', source::text) ELSE '' END);
+                 -- NOTIFY serialises the commits of the transactions that send it (a database-wide
+                 -- lock held through commit): a writer sends it only when no other writer is
+                 -- sending one right now (an advisory lock it does not wait for). It only wakes the
+                 -- worker early; a change whose writer skipped it is found by that tick or the next.
+                 THEN format(E'IF pg_try_advisory_xact_lock(%s, 0) THEN\n    PERFORM pg_notify(%L, %L);\nEND IF;\n',
+                             1886352498, 'pgtrickle_changes', source::text) ELSE '' END);
         EXECUTE format('CREATE FUNCTION %s RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER'
                        ' SET search_path = pg_catalog, pg_temp AS %L', fn_sig, body);
         EXECUTE format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', fn_sig);
