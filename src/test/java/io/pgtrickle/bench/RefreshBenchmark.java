@@ -1,9 +1,6 @@
 package io.pgtrickle.bench;
 
-import io.pgtrickle.api.PgTrickle;
-import io.pgtrickle.catalog.CatalogInstaller;
 import io.pgtrickle.embedded.EmbeddedPostgres;
-import io.pgtrickle.sql.Db;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -26,17 +23,24 @@ public final class RefreshBenchmark {
         QUERIES.put("scan", "SELECT id, customer_id, amount, status FROM orders");
         QUERIES.put("filter", "SELECT id, amount * 1.2 AS gross FROM orders WHERE status = 'paid' AND amount > 50");
         QUERIES.put("aggregate", "SELECT customer_id, count(*) AS n, sum(amount) AS total FROM orders GROUP BY customer_id");
+        // numeric(10,2) SUM/AVG over 10,000 groups on a column without an index
+        QUERIES.put("agg, no index", "SELECT bucket, count(*) AS n, sum(amount) AS total, avg(amount) AS mean"
+                + " FROM orders GROUP BY bucket");
         QUERIES.put("join", "SELECT o.id, o.amount, c.region FROM orders o JOIN customers c ON c.id = o.customer_id");
         QUERIES.put("join+aggregate", "SELECT c.region, count(*) AS n, sum(o.amount) AS total"
                 + " FROM orders o JOIN customers c ON c.id = o.customer_id GROUP BY c.region");
     }
 
     private final Connection c;
+    private final String url;
+    private final Engine engine;
     private final int rows;
     private final int repeats;
 
-    RefreshBenchmark(Connection c, int rows, int repeats) {
+    RefreshBenchmark(Connection c, String url, int rows, int repeats) {
         this.c = c;
+        this.url = url;
+        this.engine = Engine.of(c);
         this.rows = rows;
         this.repeats = repeats;
     }
@@ -54,7 +58,7 @@ public final class RefreshBenchmark {
             url = pg.jdbcUrl("bench");
         }
         try (Connection c = DriverManager.getConnection(url)) {
-            new RefreshBenchmark(c, rows, repeats).run();
+            new RefreshBenchmark(c, url, rows, repeats).run();
         } finally {
             if (pg != null) {
                 pg.close();
@@ -62,26 +66,24 @@ public final class RefreshBenchmark {
         }
     }
 
-    void run() throws SQLException {
+    void run() throws Exception {
         c.setAutoCommit(true);
-        CatalogInstaller.install(new Db(c));
+        engine.install();
+        System.out.printf("engine: %s%n", engine instanceof Engine.InServer ? "in the server (PL/Java extension)"
+                : "Java API over pgjdbc");
         sql("CREATE TABLE customers (id int PRIMARY KEY, region text)");
         sql("INSERT INTO customers SELECT g, (ARRAY['north','south','east','west'])[1 + g % 4] FROM generate_series(1, 10000) g");
-        sql("CREATE TABLE orders (id int PRIMARY KEY, customer_id int, amount numeric(10,2), status text)");
+        sql("CREATE TABLE orders (id int PRIMARY KEY, customer_id int, amount numeric(10,2), status text, bucket int)");
         sql("CREATE INDEX ON orders (customer_id)");
         sql("INSERT INTO orders SELECT g, 1 + g % 10000, (g % 1000) / 10.0,"
-                + " (ARRAY['new','paid','shipped'])[1 + g % 3] FROM generate_series(1, " + rows + ") g");
+                + " (ARRAY['new','paid','shipped'])[1 + g % 3], 1 + (g * 7) % 10000 FROM generate_series(1, " + rows + ") g");
         sql("VACUUM ANALYZE orders");
         System.out.printf("source: orders %,d rows; %d repeats per cell; medians in ms%n%n", rows, repeats);
-        System.out.printf("%-14s %-8s %12s %12s %12s %10s %10s%n", "query", "delta", "differential", "full",
-                "matview", "full/diff", "mv/diff");
+        System.out.printf("%-14s %-8s %12s %12s %12s %10s %10s %10s%n", "query", "delta", "differential", "full",
+                "matview", "full/diff", "mv/diff", "full/mv");
         for (Map.Entry<String, String> q : QUERIES.entrySet()) {
-            c.setAutoCommit(false);
-            PgTrickle pgt = new PgTrickle(c);
-            pgt.createStreamTable("bench_diff", q.getValue(), "1h", "DIFFERENTIAL", true, null);
-            pgt.createStreamTable("bench_full", q.getValue(), "1h", "FULL", true, null);
-            c.commit();
-            c.setAutoCommit(true);
+            engine.create("bench_diff", q.getValue(), "DIFFERENTIAL");
+            engine.create("bench_full", q.getValue(), "FULL");
             sql("CREATE MATERIALIZED VIEW bench_mv AS " + q.getValue());
             for (double fraction : new double[] {0, 0.001, 0.01, 0.1}) {
                 int delta = fraction == 0 ? 1 : (int) (rows * fraction);
@@ -90,23 +92,87 @@ public final class RefreshBenchmark {
                 double[] mv = new double[repeats];
                 for (int r = 0; r < repeats; r++) {
                     writes(delta, r);
-                    diff[r] = timed(() -> refresh(pgt, "bench_diff"));
-                    full[r] = timed(() -> refresh(pgt, "bench_full"));
+                    diff[r] = timed(() -> engine.refresh("bench_diff"));
+                    full[r] = timed(() -> engine.refresh("bench_full"));
                     mv[r] = timed(() -> sql("REFRESH MATERIALIZED VIEW bench_mv"));
                 }
                 double d = median(diff);
-                System.out.printf("%-14s %-8s %12.1f %12.1f %12.1f %9.1fx %9.1fx%n", q.getKey(),
+                System.out.printf("%-14s %-8s %12.1f %12.1f %12.1f %9.1fx %9.1fx %9.2fx%n", q.getKey(),
                         fraction == 0 ? "1 row" : (fraction * 100) + "%", d, median(full), median(mv),
-                        median(full) / d, median(mv) / d);
+                        median(full) / d, median(mv) / d, median(full) / median(mv));
             }
-            c.setAutoCommit(false);
-            pgt.dropStreamTable("bench_diff", false);
-            pgt.dropStreamTable("bench_full", false);
-            c.commit();
-            c.setAutoCommit(true);
+            engine.drop("bench_diff");
+            engine.drop("bench_full");
             sql("DROP MATERIALIZED VIEW bench_mv");
         }
         captureCost();
+        writers();
+        if (engine instanceof Engine.InServer) {
+            coldStart();
+        }
+    }
+
+    /**
+     * Writer throughput on a captured source against an uncaptured twin, with the worker refreshing
+     * three stream tables of it every second: 4 clients of one-row UPDATE transactions, runs
+     * alternated, medians.
+     */
+    private void writers() throws Exception {
+        int n = 10_000;
+        double seconds = Double.parseDouble(System.getenv().getOrDefault("PGTRICKLE_BENCH_WRITER_SECONDS", "10"));
+        for (String t : List.of("w_plain", "w_captured")) {
+            sql("CREATE TABLE " + t + " (id int PRIMARY KEY, v int)");
+            sql("INSERT INTO " + t + " SELECT g, g FROM generate_series(1, " + n + ") g");
+        }
+        engine.create("w_scan", "SELECT id, v FROM w_captured", "DIFFERENTIAL");
+        engine.create("w_filter", "SELECT id, v FROM w_captured WHERE v % 2 = 0", "DIFFERENTIAL");
+        engine.create("w_agg", "SELECT id % 100 AS k, count(*) AS n, sum(v) AS s FROM w_captured GROUP BY 1", "DIFFERENTIAL");
+        sql("UPDATE pgtrickle.pgt_stream_tables SET schedule = '1s' WHERE pgt_name LIKE 'w\\_%'");
+        double[] plain = new double[3];
+        double[] captured = new double[3];
+        try (io.pgtrickle.scheduler.Worker w = new io.pgtrickle.scheduler.Worker(
+                io.pgtrickle.scheduler.Worker.ConnectionFactory.of(url),
+                io.pgtrickle.config.SettingsSource.of(Map.of("pg_trickle.metrics_port", "0")))) {
+            w.start();
+            for (int r = 0; r < 3; r++) {
+                plain[r] = WriterLoad.tps(url, "w_plain", n, 4, seconds);
+                captured[r] = WriterLoad.tps(url, "w_captured", n, 4, seconds);
+            }
+        }
+        System.out.printf("%nwriters: 4 clients, one-row UPDATE transactions, %.0f s per run, 3 runs alternated,"
+                + " worker refreshing 3 stream tables every 1 s%n", seconds);
+        System.out.printf("%-22s %10s %10s %10s%n", "", "run 1", "run 2", "run 3");
+        System.out.printf("%-22s %10.0f %10.0f %10.0f%n", "uncaptured TPS", plain[0], plain[1], plain[2]);
+        System.out.printf("%-22s %10.0f %10.0f %10.0f%n", "trigger-captured TPS", captured[0], captured[1], captured[2]);
+        System.out.printf("captured / uncaptured (medians): %.2f%n", median(captured) / median(plain));
+    }
+
+    /** The first call of each kind in a new backend, 5 backends each; medians. */
+    private void coldStart() throws SQLException {
+        engine.create("cold_st", "SELECT customer_id, count(*) AS n FROM orders WHERE id <= 1000 GROUP BY 1", "DIFFERENTIAL");
+        String[][] calls = {
+            {"status", "SELECT count(*) FROM pgtrickle.pgt_status()"},
+            {"refresh", "SELECT pgtrickle.refresh_stream_table('cold_st')"},
+            {"create", "SELECT pgtrickle.create_stream_table('cold_st2', 'SELECT id, amount FROM orders WHERE id <= 1000',"
+                    + " '1h', 'DIFFERENTIAL', false)"}};
+        System.out.printf("%nfirst call in a new backend (5 backends, medians)%n%-10s %10s %14s %14s%n", "call", "ms",
+                "RSS before MB", "RSS after MB");
+        for (String[] call : calls) {
+            double[] ms = new double[5];
+            double[] before = new double[5];
+            double[] after = new double[5];
+            for (int i = 0; i < 5; i++) {
+                double[] m = ColdStart.firstCall(url, call[1]);
+                ms[i] = m[0];
+                before[i] = m[1];
+                after[i] = m[2];
+                if (call[0].equals("create")) {
+                    engine.drop("cold_st2");
+                }
+            }
+            System.out.printf("%-10s %10.1f %14.1f %14.1f%n", call[0], median(ms), median(before), median(after));
+        }
+        engine.drop("cold_st");
     }
 
     /** Per-row cost of trigger capture: the same INSERT/UPDATE/DELETE with and without capture. */
@@ -116,10 +182,7 @@ public final class RefreshBenchmark {
         System.out.printf("%-8s %12s %12s %12s%n", "op", "plain", "captured", "us/row extra");
         sql("CREATE TABLE plain (id int PRIMARY KEY, v int)");
         sql("CREATE TABLE captured (id int PRIMARY KEY, v int)");
-        c.setAutoCommit(false);
-        new PgTrickle(c).createStreamTable("captured_st", "SELECT id, v FROM captured", "1h", "DIFFERENTIAL", true, null);
-        c.commit();
-        c.setAutoCommit(true);
+        engine.create("captured_st", "SELECT id, v FROM captured", "DIFFERENTIAL");
         String[][] ops = {
             {"INSERT", "INSERT INTO %s SELECT g, g FROM generate_series(1, " + n + ") g"},
             {"UPDATE", "UPDATE %s SET v = v + 1"},
@@ -151,13 +214,6 @@ public final class RefreshBenchmark {
         int offset = (round * 7919) % Math.max(1, rows - delta);
         sql("UPDATE orders SET amount = amount + 1, status = CASE status WHEN 'paid' THEN 'new' ELSE 'paid' END"
                 + " WHERE id > " + offset + " AND id <= " + (offset + delta));
-    }
-
-    private void refresh(PgTrickle pgt, String name) throws SQLException {
-        c.setAutoCommit(false);
-        pgt.refreshStreamTable(name);
-        c.commit();
-        c.setAutoCommit(true);
     }
 
     private void sql(String s) throws SQLException {
