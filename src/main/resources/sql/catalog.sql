@@ -86,6 +86,9 @@ CREATE TABLE pgtrickle.pgt_stream_tables (
     -- search_path names in the query were resolved with, as of create/alter; every refresh runs
     -- with them, whoever runs it. name=value pairs, chr(1)-separated; only known names are applied.
     session_settings       text NOT NULL DEFAULT '',
+    -- {rows inserted, rows deleted, rows} of the delta the last differential refresh applied, written
+    -- by the statement that computes the delta (refresh history reads it; no second pass over it).
+    last_delta             bigint[],
     created_at             timestamptz NOT NULL DEFAULT now(),
     updated_at             timestamptz NOT NULL DEFAULT now(),
     UNIQUE (pgt_schema, pgt_name)
@@ -123,7 +126,12 @@ CREATE TABLE pgtrickle.pgt_refresh_history (
     delta_rows     bigint NOT NULL DEFAULT 0,
     initiated_by   text NOT NULL CHECK (initiated_by IN ('SCHEDULER', 'MANUAL', 'INITIAL')),
     error_message  text,
-    reason_code    text
+    reason_code    text,
+    -- the changes this refresh found pending, and in AUTO mode the costs it compared (ms, from the
+    -- table's own history: NULL until there is enough of it), which the next AUTO decisions learn from
+    pending_changes bigint,
+    estimated_differential_ms double precision,
+    estimated_full_ms double precision
 );
 CREATE INDEX ON pgtrickle.pgt_refresh_history (pgt_id, start_time DESC);
 
@@ -571,6 +579,128 @@ BEGIN
       FROM (SELECT pgtrickle._latency_bucket(v) AS k, count(*)::integer AS n
               FROM unnest(lat) AS v GROUP BY 1) b;
     RETURN CASE WHEN p_return_samples THEN lat END;
+END
+$fn$;
+
+-- What a refresh asks before it computes anything, in one round trip (the refresh path's fixed
+-- cost is its round trips): checks and locks the sources (_bind_sources), makes sure of the staging
+-- table, sets the refresh's transaction-local settings (returning the values they replace), counts
+-- the changes pending since the frontier per captured source and finds what only a FULL refresh can
+-- handle (a TRUNCATE, a capture gap), and reads the frontier the commit latency is measured from.
+-- source_rows sums the planner's row estimates; sources never analysed are returned in unanalysed.
+-- read_by_others: another stream table reads this one's storage (a FULL refresh then deletes rather
+-- than truncates, so that one keeps receiving row changes).
+CREATE FUNCTION pgtrickle._refresh_begin(id bigint, setting_names text[], setting_values text[],
+                                         OUT staging text, OUT old_settings text[], OUT pending bigint,
+                                         OUT full_reason text, OUT source_rows bigint, OUT unanalysed oid[],
+                                         OUT measure_latency boolean, OUT prev_frontier text, OUT prev_xid text,
+                                         OUT read_by_others boolean, OUT full_ms double precision,
+                                         OUT differential_fixed_ms double precision,
+                                         OUT differential_ms_per_change double precision)
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $fn$
+DECLARE
+    f         record;
+    d         record;
+    n         bigint;
+    truncated boolean;
+BEGIN
+    PERFORM pgtrickle._bind_sources(id);
+    staging := pgtrickle._staging_table(id);
+    -- every old value is read before any is set
+    old_settings := ARRAY(SELECT coalesce(current_setting(u.n, true), '')
+                            FROM unnest(setting_names) WITH ORDINALITY u(n, i) ORDER BY u.i);
+    PERFORM set_config(u.n, u.v, true) FROM unnest(setting_names, setting_values) u(n, v);
+    SELECT st.frontier, st.frontier_xid, st.frontier_change_id INTO f
+      FROM pgtrickle.pgt_stream_tables st WHERE st.pgt_id = id;
+    pending := 0;
+    source_rows := 0;
+    unanalysed := '{}';
+    measure_latency := false;
+    FOR d IN SELECT dep.source_relid, c.reltuples
+               FROM pgtrickle.pgt_dependencies dep JOIN pg_class c ON c.oid = dep.source_relid
+              WHERE dep.pgt_id = id AND dep.cdc_mode = 'TRIGGER' ORDER BY dep.source_relid LOOP
+        -- (a catalog without the latency objects still refreshes)
+        measure_latency := current_setting('track_commit_timestamp')::boolean
+            AND to_regprocedure('pgtrickle._record_commit_latency(bigint,pg_snapshot,xid8,boolean)') IS NOT NULL;
+        IF full_reason IS NOT NULL THEN
+            CONTINUE;
+        END IF;
+        EXECUTE format('SELECT count(*), coalesce(bool_or(s.__pgt_action = ''T''), false) FROM pgtrickle_changes.%I s'
+                       ' WHERE NOT pgtrickle._consumed(s.__pgt_xid, s.__pgt_change_id, $1, $2, $3)',
+                       'changes_' || d.source_relid)
+            INTO n, truncated USING f.frontier, f.frontier_xid, f.frontier_change_id;
+        pending := pending + n;
+        -- where capture cannot see every change (disabled triggers, a subscription writing the
+        -- source), only recomputing is exact
+        full_reason := coalesce(pgtrickle._capture_gap(d.source_relid), CASE WHEN truncated THEN 'source truncated' END);
+        IF d.reltuples < 0 THEN
+            unanalysed := unanalysed || d.source_relid;
+        ELSE
+            source_rows := source_rows + d.reltuples::bigint;
+        END IF;
+    END LOOP;
+    prev_frontier := f.frontier::text;
+    prev_xid := f.frontier_xid::text;
+    read_by_others := EXISTS (SELECT 1 FROM pgtrickle.pgt_dependencies dep JOIN pgtrickle.pgt_stream_tables st
+                                ON st.pgt_relid = dep.source_relid WHERE st.pgt_id = id);
+    -- The cost model AUTO decides with, from this table's recent history: a FULL refresh costs what
+    -- the last ones took; a differential one a fixed part plus a part per pending change (a line
+    -- through the last ones, which needs pending counts that differ).
+    IF pending > 0 THEN
+        SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY h.ms) INTO full_ms
+          FROM (SELECT extract(epoch FROM h.end_time - h.start_time) * 1000 AS ms
+                  FROM pgtrickle.pgt_refresh_history h
+                 WHERE h.pgt_id = id AND h.status = 'COMPLETED' AND h.action IN ('FULL', 'REINITIALIZE')
+                 ORDER BY h.refresh_id DESC LIMIT 5) h;
+        SELECT regr_intercept(h.ms, h.pending_changes), regr_slope(h.ms, h.pending_changes)
+          INTO differential_fixed_ms, differential_ms_per_change
+          FROM (SELECT extract(epoch FROM h.end_time - h.start_time) * 1000 AS ms, h.pending_changes
+                  FROM pgtrickle.pgt_refresh_history h
+                 WHERE h.pgt_id = id AND h.status = 'COMPLETED' AND h.action IN ('DIFFERENTIAL', 'NO_DATA')
+                   AND h.pending_changes > 0
+                 ORDER BY h.refresh_id DESC LIMIT 20) h;
+    END IF;
+END
+$fn$;
+
+-- What a refresh does once its delta or recompute is applied, in one round trip: puts back the
+-- settings _refresh_begin replaced, records the commit latency of the writers it consumed (before
+-- their changes are deleted), deletes the changes every capturing stream table has consumed, marks
+-- the stream table refreshed and writes the history row. For a differential refresh (from_delta) the
+-- counts and the action come from the delta statement (last_delta): NO_DATA when it was empty.
+-- Returns the action and counts recorded and, when want_samples, the latencies in ms.
+CREATE FUNCTION pgtrickle._refresh_end(id bigint, setting_names text[], old_settings text[],
+                                       measure_latency boolean, prev_frontier text, prev_xid text,
+                                       want_samples boolean, started timestamptz, from_delta boolean,
+                                       INOUT action text, INOUT inserted bigint, INOUT deleted bigint,
+                                       INOUT delta_rows bigint, initiated_by text, pending_changes bigint,
+                                       estimated_differential_ms double precision, estimated_full_ms double precision,
+                                       OUT samples double precision[])
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $fn$
+DECLARE
+    counts bigint[];
+BEGIN
+    PERFORM set_config(u.n, u.v, true) FROM unnest(setting_names, old_settings) u(n, v);
+    IF measure_latency THEN
+        samples := pgtrickle._record_commit_latency(id, prev_frontier::pg_snapshot, prev_xid::xid8, want_samples);
+    END IF;
+    PERFORM pgtrickle._cleanup_changes(d.source_relid)
+       FROM pgtrickle.pgt_dependencies d WHERE d.pgt_id = id AND d.cdc_mode = 'TRIGGER';
+    UPDATE pgtrickle.pgt_stream_tables st SET is_populated = true, needs_full_refresh = false,
+           last_refresh_at = clock_timestamp(), consecutive_errors = 0, last_error = NULL,
+           status = CASE WHEN st.status = 'INITIALIZING' THEN 'ACTIVE' ELSE st.status END
+     WHERE st.pgt_id = id RETURNING st.last_delta INTO counts;
+    IF from_delta THEN
+        inserted := coalesce(counts[1], 0);
+        deleted := coalesce(counts[2], 0);
+        delta_rows := coalesce(counts[3], 0);
+        action := CASE WHEN delta_rows = 0 THEN 'NO_DATA' ELSE action END;
+    END IF;
+    INSERT INTO pgtrickle.pgt_refresh_history (pgt_id, start_time, end_time, action, status, rows_inserted,
+                                               rows_deleted, delta_rows, initiated_by, pending_changes,
+                                               estimated_differential_ms, estimated_full_ms)
+    VALUES (id, started, clock_timestamp(), action, 'COMPLETED', inserted, deleted, delta_rows, initiated_by,
+            pending_changes, estimated_differential_ms, estimated_full_ms);
 END
 $fn$;
 

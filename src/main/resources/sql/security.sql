@@ -98,23 +98,28 @@ END
 $fn$;
 
 -- Runs `sql` (with `arg` as $1) as role `owner` with search_path `path`; returns the row count,
--- or with want_value the first column of the first row. Code the owner wrote may SET search_path
--- for the session; the caller gets its own back.
+-- or with want_value the first column of the first row. Code the owner wrote may SET, for the
+-- session, settings that would change or break the rest of the caller's work (the statements of
+-- the same refresh that follow, the next refresh on a pooled connection): the caller gets its own
+-- search_path and timeouts back.
 CREATE FUNCTION pgtrickle._as_owner(owner oid, sql text, path text, arg text DEFAULT NULL,
                                     want_value boolean DEFAULT false) RETURNS text
 LANGUAGE plpgsql AS $fn$
 DECLARE
     fn     text := format('pgtrickle.%I', '_as_owner_' || owner);
-    saved  text := pg_catalog.current_setting('search_path');
+    names  text[] := ARRAY['search_path', 'statement_timeout', 'lock_timeout', 'idle_in_transaction_session_timeout'];
+    saved  text[] := ARRAY(SELECT pg_catalog.current_setting(n) FROM pg_catalog.unnest(names) n);
     result text;
 BEGIN
     IF pg_catalog.to_regprocedure(fn || '(text,text,text,boolean)') IS NULL THEN
         PERFORM pgtrickle._owner_function(owner);
     END IF;
     EXECUTE pg_catalog.format('SELECT %s($1, $2, $3, $4)', fn) INTO result USING sql, path, arg, want_value;
-    IF pg_catalog.current_setting('search_path') OPERATOR(pg_catalog.<>) saved THEN
-        PERFORM pg_catalog.set_config('search_path', saved, false);
-    END IF;
+    FOR i IN 1 .. pg_catalog.array_length(names, 1) LOOP
+        IF pg_catalog.current_setting(names[i]) OPERATOR(pg_catalog.<>) saved[i] THEN
+            PERFORM pg_catalog.set_config(names[i], saved[i], false);
+        END IF;
+    END LOOP;
     RETURN result;
 END
 $fn$;
@@ -228,6 +233,8 @@ BEGIN
         'pgtrickle._staging_table(bigint)', 'pgtrickle._drop_staging_table(bigint)', 'pgtrickle._source_shape(oid)', 'pgtrickle._source_tree(oid)',
         'pgtrickle._source_relations(oid)', 'pgtrickle._column_defs(oid,integer,name[])', 'pgtrickle._capturing_owners(oid)',
         'pgtrickle._record_commit_latency(bigint,pg_snapshot,xid8,boolean)',
+        'pgtrickle._refresh_begin(bigint,text[],text[])',
+        'pgtrickle._refresh_end(bigint,text[],text[],boolean,text,text,boolean,timestamp with time zone,boolean,text,bigint,bigint,bigint,text,bigint,double precision,double precision)',
         -- the PL/Java API (absent in the worker/CLI host, which writes the catalog directly)
         'pgtrickle.create_stream_table(text,text,text,text,boolean,text)',
         'pgtrickle.alter_stream_table(text,text,text,text,text,text)', 'pgtrickle.drop_stream_table(text,boolean)',

@@ -81,7 +81,6 @@ public final class PgTrickle {
     /** alter_stream_table: null means unchanged; a new query or mode rebuilds and repopulates the table at once. */
     public void alterStreamTable(String name, String query, String schedule, String refreshMode, String status,
                                  String preset) throws SQLException {
-        requireCatalog();
         StreamTable st = lockByName(name, "alter");
         Preset p = preset == null ? null : Preset.parse(preset);
         String newSchedule = schedule != null ? schedule : p != null ? p.schedule() : st.schedule();
@@ -107,14 +106,12 @@ public final class PgTrickle {
     }
 
     public void dropStreamTable(String name, Boolean cascade) throws SQLException {
-        requireCatalog();
         StreamTable st = lockByName(name, "drop");
         new StreamTableBuilder(db, settings()).drop(st, cascade != null && cascade);
     }
 
     /** refresh_stream_table: synchronous, recorded as MANUAL. */
     public RefreshOutcome refreshStreamTable(String name) throws SQLException {
-        requireCatalog();
         StreamTable st = lockByName(name, "refresh");
         if (st.status() == Status.SUSPENDED) {
             throw new PgTrickleException(PgTrickleException.OBJECT_NOT_IN_PREREQUISITE_STATE,
@@ -124,7 +121,6 @@ public final class PgTrickle {
     }
 
     public void resumeStreamTable(String name) throws SQLException {
-        requireCatalog();
         StreamTable st = lockByName(name, "resume");
         catalog.resume(st.id());
     }
@@ -243,15 +239,22 @@ public final class PgTrickle {
 
     private void requireOwner(StreamTable st, String action) throws SQLException {
         if (!db.queryOne("SELECT pgtrickle._owns(?::oid)", rs -> rs.getBoolean(1), st.relid()).orElse(false)) {
-            throw new PgTrickleException(PgTrickleException.INSUFFICIENT_PRIVILEGE,
-                    "must be owner of stream table " + st.name().display() + " to " + action + " it");
+            throw notOwner(st, action);
         }
     }
 
+    private static PgTrickleException notOwner(StreamTable st, String action) {
+        return new PgTrickleException(PgTrickleException.INSUFFICIENT_PRIVILEGE,
+                "must be owner of stream table " + st.name().display() + " to " + action + " it");
+    }
+
+    /** Two round trips: find (name parsed, ownership checked) and lock; says when pg_trickle is not installed. */
     private StreamTable lockByName(String name, String action) throws SQLException {
-        StreamTable st = catalog.get(QualifiedName.parse(db, name));
-        requireOwner(st, action);
-        return catalog.lock(st.id(), false).orElseThrow();
+        CatalogStore.Named found = catalog.get(name);
+        if (!found.owned()) {
+            throw notOwner(found.table(), action);
+        }
+        return catalog.lock(found.table().id(), false).orElseThrow();
     }
 
     private void requireCatalog() throws SQLException {

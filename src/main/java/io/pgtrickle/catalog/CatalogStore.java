@@ -37,6 +37,42 @@ public final class CatalogStore {
                 CatalogStore::map, name.schema(), name.name());
     }
 
+    /** A stream table found by its name as a user wrote it, with whether the current role owns it. */
+    public record Named(StreamTable table, boolean owned) {
+    }
+
+    /**
+     * Parses {@code text} as PostgreSQL would and finds the stream table it names, in one round
+     * trip; 42P01 when there is none (or pg_trickle is not installed), 42602 for a malformed name.
+     */
+    public Named get(String text) throws SQLException {
+        QualifiedName.requireText(text);
+        Object[] found = new Object[3];
+        try {
+            db.queryOne("SELECT " + QualifiedName.PARSED + ", st.pgt_id IS NOT NULL, pgtrickle._owns(st.pgt_relid), "
+                            + COLUMNS + " FROM " + QualifiedName.parsedFrom("x")
+                            + " LEFT JOIN pgtrickle.pgt_stream_tables st ON st.pgt_schema = " + QualifiedName.schemaOf("x")
+                            + " AND st.pgt_name = " + QualifiedName.nameOf("x"),
+                    rs -> {
+                        found[0] = QualifiedName.fromParsed(text, rs, 1);
+                        found[1] = rs.getBoolean(6) ? map(rs) : null;
+                        found[2] = rs.getBoolean(7);
+                        return null;
+                    }, text);
+        } catch (SQLException e) {
+            if ("42P01".equals(e.getSQLState()) || "3F000".equals(e.getSQLState()) || "42883".equals(e.getSQLState())) {
+                throw new PgTrickleException(PgTrickleException.OBJECT_NOT_IN_PREREQUISITE_STATE,
+                        "pg_trickle is not installed in this database (CREATE EXTENSION pg_trickle, or pg-trickle install)");
+            }
+            throw e;
+        }
+        if (found[1] == null) {
+            throw new PgTrickleException(PgTrickleException.UNDEFINED_TABLE,
+                    "stream table " + ((QualifiedName) found[0]).display() + " does not exist");
+        }
+        return new Named((StreamTable) found[1], (Boolean) found[2]);
+    }
+
     public StreamTable get(QualifiedName name) throws SQLException {
         return find(name).orElseThrow(() -> new PgTrickleException(PgTrickleException.UNDEFINED_TABLE,
                 "stream table " + name.display() + " does not exist"));

@@ -1,6 +1,5 @@
 package io.pgtrickle.observability;
 
-import io.pgtrickle.sql.Db;
 import java.sql.Array;
 import java.sql.SQLException;
 
@@ -11,19 +10,15 @@ import java.sql.SQLException;
  * ({@code pgtrickle._record_commit_latency}, one row in {@code pgtrickle.pgt_commit_latency} per
  * refresh), so it is the same in both hosts.
  *
- * <p>Use, inside the refresh's transaction: {@link #before} while the previous frontier is still
- * in the catalog, {@link #after} once the delta statement has advanced it and before consumed
- * changes are deleted. Cost per refresh: one primary-key read, and with commit timestamps on one
- * call that scans the unconsumed part of the change buffers by their xid index. A recorder keeps
- * the state of one refresh at a time; it is not thread-safe.
+ * <p>The refresh reads the previous frontier in {@code pgtrickle._refresh_begin} and measures in
+ * {@code pgtrickle._refresh_end}, after the delta statement advanced the frontier and before the
+ * consumed changes are deleted: with commit timestamps on, one scan of the unconsumed part of the
+ * change buffers by their xid index. This class says whether the refresh should return each
+ * latency and keeps those of the last refresh; it is not thread-safe.
  */
 public final class LatencyRecorder {
 
     private static final double[] NONE = new double[0];
-
-    /** The frontier before the refresh, as text (either part may be null: never refreshed). */
-    public record Mark(String frontier, String frontierXid) {
-    }
 
     private final boolean keepSamples;
     private double[] lastSamples = NONE;
@@ -42,30 +37,14 @@ public final class LatencyRecorder {
         return new LatencyRecorder(true);
     }
 
-    /**
-     * The frontier the refresh starts from, or null when there is nothing to measure: the stream
-     * table reads no captured source, or the server does not track commit timestamps.
-     */
-    public Mark before(Db db, long pgtId, boolean capturesChanges) throws SQLException {
-        lastSamples = NONE;
-        if (!capturesChanges) {
-            return null;
-        }
-        // A catalog installed before commit latency existed has no recorder function: skip, do not fail.
-        return db.queryOne("SELECT frontier::text, frontier_xid::text FROM pgtrickle.pgt_stream_tables"
-                        + " WHERE pgt_id = ? AND current_setting('track_commit_timestamp')::boolean AND to_regprocedure("
-                        + "'pgtrickle._record_commit_latency(bigint,pg_snapshot,xid8,boolean)') IS NOT NULL",
-                rs -> new Mark(rs.getString(1), rs.getString(2)), pgtId).orElse(null);
+    /** Whether the refresh should return each latency (pgtrickle._refresh_end's want_samples). */
+    public boolean keepsSamples() {
+        return keepSamples;
     }
 
-    /** Records the latencies of the writers this refresh consumed; a no-op when {@code mark} is null. */
-    public void after(Db db, long pgtId, Mark mark) throws SQLException {
-        if (mark == null) {
-            return;
-        }
-        lastSamples = db.queryOne("SELECT pgtrickle._record_commit_latency(?, ?::pg_snapshot, ?::xid8, ?)",
-                rs -> keepSamples ? toDoubles(rs.getArray(1)) : NONE,
-                pgtId, mark.frontier(), mark.frontierXid(), keepSamples).orElse(NONE);
+    /** Takes the latencies a refresh returned (NULL: nothing measured). */
+    public void record(Array samples) throws SQLException {
+        lastSamples = keepSamples ? toDoubles(samples) : NONE;
     }
 
     /** Latencies in ms of the last {@link #after} (empty unless {@link #keepingSamples()}). */

@@ -12,8 +12,14 @@ import java.util.List;
 /**
  * The statements one stream table is refreshed with, assembled from its catalog templates.
  * Built once per (table, catalog version) and kept in the L1 cache.
+ *
+ * <p>A differential refresh computes the delta and consolidates it (one row per storage row, net
+ * weight) in one statement, which also advances the frontier and records the delta's counts
+ * ({@code last_delta}). A small delta is MERGEd by that same statement ({@link #mergeDelta}); a large
+ * one is staged ({@link #stageDelta}) and MERGEd from the staging table in windows.
  */
-record RefreshStatements(String fullInsert, String stageDelta, String[] merge, String applyTable) {
+record RefreshStatements(String fullInsert, String mergeDelta, String stageDelta, String[] mergeStaged,
+                         String applyTable) {
 
     static String stagingTable(long id) {
         return "pgtrickle_changes.apply_" + id;
@@ -21,9 +27,9 @@ record RefreshStatements(String fullInsert, String stageDelta, String[] merge, S
 
     /** The MERGE for rows {@code from < __pgt_seq <= to} of the staged delta. */
     String mergeWindow(long from, long to) {
-        return merge[0] + "__pgt_seq > " + from + " AND a.__pgt_seq <= " + to + merge[1];
+        return mergeStaged[0] + "(SELECT * FROM " + applyTable + " WHERE __pgt_seq > " + from + " AND __pgt_seq <= " + to
+                + ")" + mergeStaged[1];
     }
-
 
     static RefreshStatements build(StreamTable st) {
         String target = st.name().quoted();
@@ -36,36 +42,48 @@ record RefreshStatements(String fullInsert, String stageDelta, String[] merge, S
         if (multiset) {
             storageCols.add(hash);
         }
-        String fullInsert = frontierCte(st.id()) + " INSERT INTO " + target + " (" + Sql.columns(null, storageCols)
-                + ") SELECT " + Sql.columns("q", storageCols) + " FROM (" + st.fullSql() + ") q";
+        String fullInsert = "WITH " + advance(st.id(), null) + ", " + frontier(st.id()) + " INSERT INTO " + target + " ("
+                + Sql.columns(null, storageCols) + ") SELECT " + Sql.columns("q", storageCols) + " FROM (" + st.fullSql() + ") q";
         if (st.deltaSql() == null) {
-            return new RefreshStatements(fullInsert, null, null, null);
+            return new RefreshStatements(fullInsert, null, null, null, null);
         }
         // the stream table's own staging table (capture.sql, _staging_table), emptied after each refresh
         String apply = stagingTable(st.id());
+        String identity = multiset ? hash : rowId;
+        String delta = "WITH " + frontier(st.id()) + storageCte(target) + ", __pgt_d AS (" + st.deltaSql() + "), "
+                + CONSOLIDATED + " AS (" + consolidated(cols, multiset) + "), " + advance(st.id(), CONSOLIDATED) + "\n";
+        String stage = delta + "INSERT INTO " + apply + " (" + Sql.columns(null, cols) + ", " + identity + ", __pgt_w, __pgt_seq)"
+                + " SELECT " + Sql.columns("c", cols) + ", c." + identity + ", c.__pgt_w, row_number() OVER () FROM "
+                + CONSOLIDATED + " c";
+        String[] merge = multiset ? multisetMerge(target, cols) : keyedMerge(target, cols);
+        return new RefreshStatements(fullInsert, delta + merge[0] + CONSOLIDATED + merge[1], stage, merge, apply);
+    }
+
+    /**
+     * The consolidated delta: one row per storage row with its net weight {@code __pgt_w} (never 0), a
+     * bigint as in the staging table (a multiset row id hashes the copy number, whose type follows it).
+     */
+    private static final String CONSOLIDATED = "__pgt_c";
+
+    private static String consolidated(List<String> cols, boolean multiset) {
         String w = DiffResult.WEIGHT;
         String d = "d";
-        String stage;
         if (multiset) {
-            stage = frontierCte(st.id()) + storageCte(target) + ", __pgt_d AS (" + st.deltaSql() + ") INSERT INTO " + apply + " ("
-                    + Sql.columns(null, cols) + ", " + hash + ", __pgt_w, __pgt_seq) SELECT "
-                    + Sql.columns("x", cols) + ", x." + hash + ", x.__pgt_net, row_number() OVER () FROM (SELECT "
-                    + Sql.columns(d, cols) + ", d." + hash + ", sum(d." + w + ") OVER (PARTITION BY d." + hash
-                    + ") AS __pgt_net, row_number() OVER (PARTITION BY d." + hash + ") AS __pgt_rn FROM __pgt_d d) x"
+            return "SELECT " + Sql.columns("x", cols) + ", x." + MaintenancePlan.STORAGE_HASH + ", x.__pgt_net::bigint AS __pgt_w"
+                    + " FROM (SELECT " + Sql.columns(d, cols) + ", d." + MaintenancePlan.STORAGE_HASH + ", sum(d." + w
+                    + ") OVER (PARTITION BY d." + MaintenancePlan.STORAGE_HASH + ") AS __pgt_net, row_number() OVER"
+                    + " (PARTITION BY d." + MaintenancePlan.STORAGE_HASH + ") AS __pgt_rn FROM __pgt_d d) x"
                     + " WHERE x.__pgt_rn = 1 AND x.__pgt_net <> 0";
-        } else {
-            String content = "pg_catalog.hashtextextended(" + Sql.rowText(d, cols) + ", 0)";
-            stage = frontierCte(st.id()) + storageCte(target) + ", __pgt_d AS (" + st.deltaSql() + ") INSERT INTO " + apply + " ("
-                    + Sql.columns(null, cols) + ", " + rowId + ", __pgt_w, __pgt_seq) SELECT "
-                    + Sql.columns("y", cols) + ", y." + rowId + ", y.__pgt_net, row_number() OVER () FROM (SELECT x.*,"
-                    + " bool_or(x.__pgt_net > 0) OVER (PARTITION BY x." + rowId + ") AS __pgt_has_ins FROM (SELECT "
-                    + Sql.columns(d, cols) + ", d." + rowId + ", sum(d." + w + ") OVER (PARTITION BY d." + rowId + ", "
-                    + content + ") AS __pgt_net, row_number() OVER (PARTITION BY d." + rowId + ", " + content
-                    + ") AS __pgt_rn FROM __pgt_d d) x WHERE x.__pgt_rn = 1 AND x.__pgt_net <> 0) y"
-                    + " WHERE y.__pgt_net > 0 OR NOT y.__pgt_has_ins";
         }
-        String[] merge = multiset ? multisetMerge(target, apply, cols) : keyedMerge(target, apply, cols);
-        return new RefreshStatements(fullInsert, stage, merge, apply);
+        // per row id, the new content wins over the deletion of the old (an update)
+        String rowId = MaintenancePlan.STORAGE_ROW_ID;
+        String content = "pg_catalog.hashtextextended(" + Sql.rowText(d, cols) + ", 0)";
+        return "SELECT " + Sql.columns("y", cols) + ", y." + rowId + ", y.__pgt_net::bigint AS __pgt_w FROM (SELECT x.*,"
+                + " bool_or(x.__pgt_net > 0) OVER (PARTITION BY x." + rowId + ") AS __pgt_has_ins FROM (SELECT "
+                + Sql.columns(d, cols) + ", d." + rowId + ", sum(d." + w + ") OVER (PARTITION BY d." + rowId + ", "
+                + content + ") AS __pgt_net, row_number() OVER (PARTITION BY d." + rowId + ", " + content
+                + ") AS __pgt_rn FROM __pgt_d d) x WHERE x.__pgt_rn = 1 AND x.__pgt_net <> 0) y"
+                + " WHERE y.__pgt_net > 0 OR NOT y.__pgt_has_ins";
     }
 
     /**
@@ -82,15 +100,23 @@ record RefreshStatements(String fullInsert, String stageDelta, String[] merge, S
     }
 
     /**
-     * Advances the frontier in the same statement that reads the changes, so both use one snapshot;
-     * {@value DiffContext#FRONTIER_CTE} still shows the previous frontier to the rest of the statement.
+     * Advances the frontier in the statement that reads the changes, so both use one snapshot; the
+     * statement's {@value DiffContext#FRONTIER_CTE} still shows the previous frontier (every part of
+     * a statement sees the catalog row as it was). With {@code consolidated}, also records the delta's
+     * counts: rows inserted, rows deleted, rows.
      */
-    private static String frontierCte(long id) {
-        return "WITH __pgt_adv AS (UPDATE pgtrickle.pgt_stream_tables SET frontier = pg_catalog.pg_current_snapshot(),"
+    private static String advance(long id, String consolidated) {
+        String counts = consolidated == null ? "NULL" : "(SELECT ARRAY[coalesce(sum(greatest(c.__pgt_w, 0)), 0),"
+                + " coalesce(sum(greatest(-c.__pgt_w, 0)), 0), count(*)]::bigint[] FROM " + consolidated + " c)";
+        return "__pgt_adv AS (UPDATE pgtrickle.pgt_stream_tables SET frontier = pg_catalog.pg_current_snapshot(),"
                 + " frontier_xid = pg_catalog.pg_current_xact_id(),"
                 + " frontier_change_id = pg_catalog.nextval('pgtrickle_changes.change_id_seq'::pg_catalog.regclass),"
-                + " data_timestamp = pg_catalog.statement_timestamp() WHERE pgt_id = " + id
-                + " RETURNING 1), " + DiffContext.FRONTIER_CTE + " AS (" + DiffContext.frontierOf(String.valueOf(id)) + ")";
+                + " data_timestamp = pg_catalog.statement_timestamp(), last_delta = " + counts + " WHERE pgt_id = " + id
+                + " RETURNING 1)";
+    }
+
+    private static String frontier(long id) {
+        return DiffContext.FRONTIER_CTE + " AS (" + DiffContext.frontierOf(String.valueOf(id)) + ")";
     }
 
     /** The storage as of the previous refresh, read by algebraic aggregates; inlined where referenced. */
@@ -98,15 +124,15 @@ record RefreshStatements(String fullInsert, String stageDelta, String[] merge, S
         return ", " + DiffContext.STORAGE_CTE + " AS NOT MATERIALIZED (SELECT * FROM " + target + ")";
     }
 
-    /** Split around the window condition on __pgt_seq; see {@link #mergeWindow}. */
-    private static String[] keyedMerge(String target, String apply, List<String> cols) {
+    /** Split around the rows to merge (a table name or a parenthesised query); see {@link #mergeWindow}. */
+    private static String[] keyedMerge(String target, List<String> cols) {
         String rowId = MaintenancePlan.STORAGE_ROW_ID;
         StringBuilder set = new StringBuilder();
         for (String c : cols) {
             set.append(set.length() == 0 ? "" : ", ").append(Sql.q(c)).append(" = s.").append(Sql.q(c));
         }
-        return new String[] {"MERGE INTO " + target + " t USING (SELECT * FROM " + apply + " a WHERE a.",
-                ") s ON t." + rowId + " = s." + rowId
+        return new String[] {"MERGE INTO " + target + " t USING ",
+                " s ON t." + rowId + " = s." + rowId
                 + " WHEN MATCHED AND s.__pgt_w < 0 THEN DELETE"
                 + " WHEN MATCHED THEN UPDATE SET " + set
                 + " WHEN NOT MATCHED AND s.__pgt_w > 0 THEN INSERT (" + Sql.columns(null, cols) + ", " + rowId
@@ -117,16 +143,16 @@ record RefreshStatements(String fullInsert, String stageDelta, String[] merge, S
      * Multiset rows are numbered 1..n per content; the k-th copy has id hash(content, k). Adding w
      * copies inserts numbers n+1..n+w, removing w copies deletes the top w numbers.
      */
-    private static String[] multisetMerge(String target, String apply, List<String> cols) {
+    private static String[] multisetMerge(String target, List<String> cols) {
         String rowId = MaintenancePlan.STORAGE_ROW_ID;
         String hash = MaintenancePlan.STORAGE_HASH;
         return new String[] {"MERGE INTO " + target + " t USING (SELECT " + Sql.columns("a", cols) + ", a." + hash + ", a.__pgt_w,"
-                + " " + MaintenancePlan.multisetRowId("a." + hash, "g.__pgt_k") + " AS " + rowId + " FROM " + apply + " a"
-                + " CROSS JOIN LATERAL (SELECT count(*) AS n FROM " + target + " x WHERE x." + hash + " = a." + hash
+                + " " + MaintenancePlan.multisetRowId("a." + hash, "g.__pgt_k") + " AS " + rowId + " FROM ",
+                " a CROSS JOIN LATERAL (SELECT count(*) AS n FROM " + target + " x WHERE x." + hash + " = a." + hash
                 + ") cur CROSS JOIN LATERAL pg_catalog.generate_series("
                 + "CASE WHEN a.__pgt_w > 0 THEN cur.n + 1 ELSE cur.n + a.__pgt_w + 1 END,"
                 + " CASE WHEN a.__pgt_w > 0 THEN cur.n + a.__pgt_w ELSE cur.n END) g(__pgt_k)"
-                + " WHERE a.", ") s ON t." + rowId + " = s." + rowId
+                + ") s ON t." + rowId + " = s." + rowId
                 + " WHEN MATCHED AND s.__pgt_w < 0 THEN DELETE"
                 + " WHEN NOT MATCHED AND s.__pgt_w > 0 THEN INSERT (" + Sql.columns(null, cols) + ", " + rowId + ", "
                 + hash + ") VALUES (" + Sql.columns("s", cols) + ", s." + rowId + ", s." + hash + ")"};

@@ -1,10 +1,8 @@
 package io.pgtrickle.refresh;
 
-import io.pgtrickle.catalog.CatalogStore;
 import io.pgtrickle.catalog.RefreshMode;
 import io.pgtrickle.catalog.StreamTable;
 import io.pgtrickle.config.DvmSettings;
-import io.pgtrickle.dvm.DiffContext;
 import io.pgtrickle.observability.LatencyRecorder;
 import io.pgtrickle.observability.TraceSpan;
 import io.pgtrickle.observability.Tracing;
@@ -14,7 +12,9 @@ import io.pgtrickle.sql.LocalSettings;
 import io.pgtrickle.sql.OwnerSession;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Runs one refresh of one stream table inside the caller's transaction: decides FULL or
@@ -36,7 +36,6 @@ public final class Refresher {
     private static final long TRUNCATE_ABOVE_ROWS = 1_000;
 
     private final Db db;
-    private final CatalogStore catalog;
     private final DvmSettings settings;
     private final LatencyRecorder latency;
 
@@ -47,12 +46,11 @@ public final class Refresher {
     /** With {@code latency} recording commit-to-visible latency (the worker keeps the samples). */
     public Refresher(Db db, DvmSettings settings, LatencyRecorder latency) {
         this.db = db;
-        this.catalog = new CatalogStore(db);
         this.settings = settings;
         this.latency = latency;
     }
 
-    /** Refreshes {@code st}, which the caller has locked with {@link CatalogStore#lock}. */
+    /** Refreshes {@code st}, which the caller has locked with {@link io.pgtrickle.catalog.CatalogStore#lock}. */
     public RefreshOutcome refresh(StreamTable st, Initiator initiator) throws SQLException {
         try (TraceSpan cycle = Tracing.start(Tracing.REFRESH_CYCLE)) {
             cycle.attr("pgtrickle.stream_table", st.name().display()).attr("pgtrickle.initiated_by", initiator.name())
@@ -60,6 +58,7 @@ public final class Refresher {
             try {
                 RefreshOutcome outcome = refresh(st, initiator, cycle);
                 cycle.attr("pgtrickle.action", outcome.action().name()).attr("pgtrickle.delta_rows", outcome.deltaRows())
+                        .attr("pgtrickle.merge_windows", outcome.mergeStatements())
                         .attr("pgtrickle.commit_latency.samples", latency.lastSamplesMs().length);
                 return outcome;
             } catch (SQLException | RuntimeException e) {
@@ -72,42 +71,62 @@ public final class Refresher {
     private RefreshOutcome refresh(StreamTable st, Initiator initiator, TraceSpan cycle) throws SQLException {
         long started = System.nanoTime();
         OffsetDateTime start = OffsetDateTime.now();
+        // Pinned print settings keep row hashes and expressions the same whoever refreshes.
+        Map<String, String> local = new LinkedHashMap<>(PinnedSettings.printSettings(st.sessionSettings()));
+        local.put(LocalSettings.INTERNAL_APPLY, "on");
+        local.put("work_mem", (st.mergeWorkMemMb() != null ? st.mergeWorkMemMb() : settings.mergeWorkMemMb()) + "MB");
+        String[] names = local.keySet().toArray(String[]::new);
         // Each source is still the relation the SQL was built for, locked, and readable by the owner; the
-        // staging table exists, belongs to the owner and fits the storage.
-        db.queryOne("SELECT pgtrickle._bind_sources(?), pgtrickle._staging_table(?)", rs -> rs.getInt(1), st.id(), st.id());
+        // staging table exists, belongs to the owner and fits the storage (one round trip for all of it).
+        Begin begin = db.queryOne("SELECT pending, full_reason, source_rows, unanalysed::bigint[], measure_latency,"
+                        + " prev_frontier, prev_xid, old_settings, read_by_others, full_ms, differential_fixed_ms,"
+                        + " differential_ms_per_change FROM pgtrickle._refresh_begin(?, ?::text[], ?::text[])",
+                rs -> new Begin(rs.getLong(1), rs.getString(2), rs.getLong(3), longs(rs.getArray(4)), rs.getBoolean(5),
+                        rs.getString(6), rs.getString(7), strings(rs.getArray(8)), rs.getBoolean(9),
+                        CostModel.of((Double) rs.getObject(10), (Double) rs.getObject(11), (Double) rs.getObject(12))),
+                st.id(), textArray(names), textArray(local.values().toArray(String[]::new))).orElseThrow();
         OwnerSession owner = new OwnerSession(db, st.owner(), st.searchPath());
         RefreshStatements sql = TemplateCache.shared(settings.l1CacheMaxEntries()).statements(st);
-        List<Long> sources = catalog.capturedSources(st.id());
-        String reason = fullRefreshReason(st, sources, owner);
+        CostModel.Estimate estimate = st.refreshMode() == RefreshMode.AUTO ? begin.cost().estimate(begin.pending()) : null;
+        String reason = fullRefreshReason(st, begin, estimate, owner);
         cycle.attr("pgtrickle.decision", reason == null ? "DIFFERENTIAL" : "FULL: " + reason);
-        LatencyRecorder.Mark frontierBefore = latency.before(db, st.id(), !sources.isEmpty());
-        // Pinned print settings keep row hashes and expressions the same whoever refreshes.
-        LocalSettings local = new LocalSettings(db)
-                .withAll(PinnedSettings.printSettings(st.sessionSettings()))
-                .with(LocalSettings.INTERNAL_APPLY, "on")
-                .with("work_mem", (st.mergeWorkMemMb() != null ? st.mergeWorkMemMb() : settings.mergeWorkMemMb()) + "MB")
-                .apply();
-        RefreshOutcome outcome;
+        Applied applied;
         try (TraceSpan delta = Tracing.start(Tracing.DELTA_EXECUTE)) {
-            outcome = reason != null
-                    ? full(st, sql, owner, started, reason)
-                    : differential(sql, owner, started);
-            delta.attr("pgtrickle.action", outcome.action().name()).attr("pgtrickle.delta_rows", outcome.deltaRows())
-                    .attr("pgtrickle.merge_windows", outcome.mergeStatements());
+            applied = reason != null ? full(st, sql, owner, begin.readByOthers()) : differential(sql, owner, begin.pending());
+            delta.attr("pgtrickle.merge_windows", applied.merges());
         }
-        local.restore();
-        latency.after(db, st.id(), frontierBefore); // before cleanup deletes the consumed changes
         try (TraceSpan clean = Tracing.start(Tracing.CLEANUP)) {
-            clean.attr("pgtrickle.sources", sources.size());
-            cleanup(sources);
+            return db.queryOne("SELECT action, inserted, deleted, delta_rows, samples FROM pgtrickle._refresh_end(?, ?::text[],"
+                            + " ?::text[], ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::float8, ?::float8)",
+                    rs -> {
+                        latency.record(rs.getArray(5));
+                        return new RefreshOutcome(RefreshAction.valueOf(rs.getString(1)), rs.getLong(2), rs.getLong(3),
+                                rs.getLong(4), applied.merges(), System.nanoTime() - started, reason);
+                    },
+                    st.id(), textArray(names), textArray(begin.oldSettings()), begin.measureLatency(), begin.prevFrontier(),
+                    begin.prevXid(), latency.keepsSamples(), start, applied.fromDelta(), applied.action().name(),
+                    applied.inserted(), applied.deleted(), applied.inserted() + applied.deleted(), initiator.name(),
+                    begin.pending(), estimate == null ? null : estimate.differentialMs(),
+                    estimate == null ? null : estimate.fullMs())
+                    .orElseThrow();
         }
-        catalog.markRefreshed(st.id());
-        catalog.recordHistory(st.id(), start, outcome.action().name(), "COMPLETED", outcome.rowsInserted(),
-                outcome.rowsDeleted(), outcome.deltaRows(), initiator.name(), null, null);
-        return outcome;
     }
 
-    private String fullRefreshReason(StreamTable st, List<Long> sources, OwnerSession owner) throws SQLException {
+    /** What {@code pgtrickle._refresh_begin} found. */
+    private record Begin(long pending, String fullReason, long sourceRows, List<Long> unanalysed,
+                         boolean measureLatency, String prevFrontier, String prevXid, String[] oldSettings,
+                         boolean readByOthers, CostModel cost) {
+    }
+
+    /**
+     * What was applied: FULL counts are known here; a differential refresh's counts were recorded by
+     * its delta statement ({@code fromDelta}) and are read back by {@code pgtrickle._refresh_end}.
+     */
+    private record Applied(RefreshAction action, long inserted, long deleted, int merges, boolean fromDelta) {
+    }
+
+    private String fullRefreshReason(StreamTable st, Begin begin, CostModel.Estimate estimate, OwnerSession owner)
+            throws SQLException {
         if (!st.isDifferential()) {
             return "refresh mode FULL";
         }
@@ -117,47 +136,34 @@ public final class Refresher {
         if (st.needsFullRefresh()) {
             return "marked for a full refresh (its query, or the capture of a source, changed)";
         }
-        long pending = 0;
-        for (long source : sources) {
-            // One pass over the unconsumed changes answers both questions; where capture cannot see every
-            // change (disabled triggers, a subscription writing the source), only recomputing is exact.
-            String[] found = {null};
-            pending += db.queryOne("SELECT count(*), coalesce(bool_or(s.__pgt_action = 'T'), false),"
-                    + " pgtrickle._capture_gap(" + source + "::oid)"
-                    + " FROM pgtrickle_changes.changes_" + source + " s, (" + DiffContext.frontierOf("?") + ") "
-                    + DiffContext.FRONTIER_CTE + " WHERE NOT " + DiffContext.consumedAtFrontier("s.__pgt_xid", "s.__pgt_change_id"),
-                    rs -> {
-                        found[0] = rs.getString(3) != null ? rs.getString(3) : rs.getBoolean(2) ? "source truncated" : null;
-                        return rs.getLong(1);
-                    }, st.id()).orElse(0L);
-            if (found[0] != null) {
-                return found[0];
-            }
+        if (begin.fullReason() != null) {
+            return begin.fullReason();
         }
-        return st.refreshMode() == RefreshMode.AUTO && pending > 0 ? changeRatioReason(pending, sources, owner) : null;
+        if (st.refreshMode() != RefreshMode.AUTO || begin.pending() == 0) {
+            return null;
+        }
+        if (estimate != null) {
+            return estimate.fullIsCheaper() ? "estimated differential cost (" + estimate.describe(begin.pending())
+                    + ") exceeds a full refresh's" : null;
+        }
+        return changeRatioReason(begin, owner);
     }
 
     /**
-     * AUTO at run time: when the pending changes exceed pg_trickle.differential_max_change_ratio
+     * AUTO without enough history for a cost estimate: when the pending changes exceed pg_trickle.differential_max_change_ratio
      * of the source rows, recomputing is cheaper than applying a delta. Source rows are the
      * planner's estimates; a source never analysed is counted, but only up to the row count that
      * would tip the decision, so the cost stays proportional to the pending changes.
      */
-    private String changeRatioReason(long pending, List<Long> sources, OwnerSession owner) throws SQLException {
+    private String changeRatioReason(Begin begin, OwnerSession owner) throws SQLException {
+        long pending = begin.pending();
         double ratio = settings.differentialMaxChangeRatio();
         long enough = (long) Math.min(Long.MAX_VALUE / 2, Math.ceil(pending / Math.max(ratio, 1e-9))) + 1;
-        long rows = 0;
-        for (long source : sources) {
-            long estimate = db.queryOne("SELECT reltuples::bigint FROM pg_catalog.pg_class WHERE oid = ?::oid",
-                    rs -> rs.getLong(1), source).orElse(-1L);
-            if (estimate < 0) {
-                String table = db.queryOne("SELECT pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname)"
-                        + " FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = ?::oid",
-                        rs -> rs.getString(1), source).orElseThrow();
-                estimate = Long.parseLong(owner.value("SELECT count(*)::text FROM (SELECT 1 FROM " + table + " LIMIT "
-                        + enough + ") x", null));
-            }
-            rows += estimate;
+        long rows = begin.sourceRows();
+        for (long source : begin.unanalysed()) {
+            String table = db.queryOne("SELECT ?::oid::regclass::text", rs -> rs.getString(1), source).orElseThrow();
+            rows += Long.parseLong(owner.value("SELECT count(*)::text FROM (SELECT 1 FROM " + table + " LIMIT "
+                    + enough + ") x", null));
         }
         if (pending > ratio * Math.max(rows, 1)) {
             return "pending changes (" + pending + ") exceed pg_trickle.differential_max_change_ratio " + ratio
@@ -166,50 +172,93 @@ public final class Refresher {
         return null;
     }
 
-    private RefreshOutcome full(StreamTable st, RefreshStatements sql, OwnerSession owner, long started, String reason)
+    /**
+     * Recomputes into the emptied storage. TRUNCATE takes the lock REFRESH MATERIALIZED VIEW takes
+     * (readers wait for the refresh to commit), leaves no dead rows and counts none (rows_deleted is
+     * 0). Where another stream table reads this one, every row is DELETEd instead: readers keep the old
+     * rows until commit, and the reader receives row changes (the unchanged rows cancel out in its
+     * delta) instead of a TRUNCATE that would make it recompute too.
+     */
+    private Applied full(StreamTable st, RefreshStatements sql, OwnerSession owner, boolean readByOthers)
             throws SQLException {
-        long deleted = owner.exec("DELETE FROM " + st.name().quoted());
+        long deleted = 0;
+        if (readByOthers) {
+            deleted = owner.exec("DELETE FROM " + st.name().quoted());
+        } else {
+            owner.exec("TRUNCATE " + st.name().quoted());
+        }
         long inserted;
         try (TraceSpan advance = frontierAdvance("full_insert")) {
             inserted = owner.exec(sql.fullInsert());
         }
         RefreshAction action = st.populated() && st.needsFullRefresh() ? RefreshAction.REINITIALIZE : RefreshAction.FULL;
-        return new RefreshOutcome(action, inserted, deleted, inserted + deleted, 0, System.nanoTime() - started, reason);
+        return new Applied(action, inserted, deleted, 0, false);
     }
 
-    private RefreshOutcome differential(RefreshStatements sql, OwnerSession owner, long started) throws SQLException {
+    /**
+     * A delta that the pending changes say is small is computed and MERGEd by one statement. A large
+     * one (QW-9) is staged and merged in windows, so no single MERGE holds it all; the windows are
+     * read through an index that the staging table keeps from its first large delta on.
+     */
+    private Applied differential(RefreshStatements sql, OwnerSession owner, long pending) throws SQLException {
+        int batch = settings.mergeBatchSize();
+        if (pending <= batch) {
+            try (TraceSpan advance = frontierAdvance("merge_delta")) {
+                owner.exec(sql.mergeDelta());
+            }
+            return new Applied(RefreshAction.DIFFERENTIAL, 0, 0, 1, true);
+        }
         long staged;
         try (TraceSpan advance = frontierAdvance("stage_delta")) {
             staged = owner.exec(sql.stageDelta());
         }
-        long inserted = 0;
-        long deleted = 0;
         int merges = 0;
-        if (staged > 0) {
-            String[] counts = owner.value("SELECT coalesce(sum(greatest(__pgt_w, 0)), 0)::bigint || ',' ||"
-                    + " coalesce(sum(greatest(-__pgt_w, 0)), 0)::bigint FROM " + sql.applyTable(), null).split(",");
-            inserted = Long.parseLong(counts[0]);
-            deleted = Long.parseLong(counts[1]);
-            int batch = settings.mergeBatchSize();
-            if (staged > batch) {
-                // QW-9: large deltas are merged in windows so no single MERGE holds them all; the windows
-                // are read through an index that the staging table keeps from its first large delta on.
-                owner.exec("CREATE INDEX IF NOT EXISTS " + sql.applyTable().substring(sql.applyTable().indexOf('.') + 1)
-                        + "_seq ON " + sql.applyTable() + " (__pgt_seq)");
-                owner.exec("ANALYZE " + sql.applyTable());
-            }
-            for (long from = 0; from < staged; from += batch) {
-                owner.exec(sql.mergeWindow(from, Math.min(from + batch, staged)));
-                merges++;
-            }
+        if (staged > batch) {
+            owner.exec("CREATE INDEX IF NOT EXISTS " + sql.applyTable().substring(sql.applyTable().indexOf('.') + 1)
+                    + "_seq ON " + sql.applyTable() + " (__pgt_seq)");
+            owner.exec("ANALYZE " + sql.applyTable());
+        }
+        for (long from = 0; from < staged; from += batch) {
+            owner.exec(sql.mergeWindow(from, Math.min(from + batch, staged)));
+            merges++;
         }
         if (staged > 0) {
             // Emptied for the next refresh. Deleting a few rows writes no catalog row; past that, dead rows
             // would slow the next refresh's reads of the table, and TRUNCATE (one pg_class update) is cheaper.
             owner.exec((staged > TRUNCATE_ABOVE_ROWS ? "TRUNCATE " : "DELETE FROM ") + sql.applyTable());
         }
-        RefreshAction action = staged == 0 ? RefreshAction.NO_DATA : RefreshAction.DIFFERENTIAL;
-        return new RefreshOutcome(action, inserted, deleted, staged, merges, System.nanoTime() - started, null);
+        return new Applied(RefreshAction.DIFFERENTIAL, 0, 0, merges, true);
+    }
+
+    private static String textArray(String[] values) {
+        StringBuilder out = new StringBuilder("{");
+        for (String v : values) {
+            out.append(out.length() == 1 ? "" : ",").append('"')
+                    .append(v.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+        }
+        return out.append('}').toString();
+    }
+
+    private static String[] strings(java.sql.Array a) throws SQLException {
+        if (a == null) {
+            return new String[0];
+        }
+        Object[] values = (Object[]) a.getArray();
+        String[] out = new String[values.length];
+        for (int i = 0; i < values.length; i++) {
+            out[i] = (String) values[i];
+        }
+        return out;
+    }
+
+    private static List<Long> longs(java.sql.Array a) throws SQLException {
+        List<Long> out = new java.util.ArrayList<>();
+        if (a != null) {
+            for (Object v : (Object[]) a.getArray()) {
+                out.add(((Number) v).longValue());
+            }
+        }
+        return out;
     }
 
     /**
@@ -219,12 +268,5 @@ public final class Refresher {
     private static TraceSpan frontierAdvance(String statement) {
         return Tracing.start(Tracing.FRONTIER_ADVANCE).attr("pgtrickle.frontier.statement", statement)
                 .attr("pgtrickle.frontier.same_statement_as_delta", true);
-    }
-
-    /** Deletes change rows that every capturing stream table has consumed. */
-    private void cleanup(List<Long> sources) throws SQLException {
-        for (long source : sources) {
-            db.queryOne("SELECT pgtrickle._cleanup_changes(?::oid)", rs -> rs.getLong(1), source);
-        }
     }
 }

@@ -19,34 +19,63 @@ public record QualifiedName(String schema, String name) {
     }
 
     /**
+     * SQL for {@code text} (the parameter {@code ?}) parsed by PostgreSQL's parse_ident, as the
+     * relation {@code alias} of {@code parts}, {@code error} and {@code current_schema}; {@link #PARSED}
+     * selects from it what {@link #fromParsed} reads. parse_ident's error is caught in SQL: the
+     * PL/Java host cannot go on after a failed statement.
+     */
+    public static String parsedFrom(String alias) {
+        return "(SELECT p.parts, p.error, current_schema() AS current_schema FROM pgtrickle._parse_name(?) p) " + alias;
+    }
+
+    /** The five columns of {@link #parsedFrom} alias {@code x} that {@link #fromParsed} reads. */
+    public static final String PARSED = "x.parts[1], x.parts[2], array_length(x.parts, 1)::text, x.current_schema, x.error";
+
+    /** The schema the name lands in, in SQL over {@link #parsedFrom}'s {@code alias} (NULL: no single answer). */
+    public static String schemaOf(String alias) {
+        return "CASE array_length(" + alias + ".parts, 1) WHEN 1 THEN " + alias + ".current_schema WHEN 2 THEN "
+                + alias + ".parts[1] END";
+    }
+
+    /** The relation name, in SQL over {@link #parsedFrom}'s {@code alias}. */
+    public static String nameOf(String alias) {
+        return alias + ".parts[array_length(" + alias + ".parts, 1)]";
+    }
+
+    /**
      * Parses {@code text} with PostgreSQL's own parse_ident (unquoted parts fold to lower case,
      * quoted parts are kept); an unqualified name lands in current_schema().
      */
     public static QualifiedName parse(Db db, String text) throws SQLException {
+        requireText(text);
+        return db.queryOne("SELECT " + PARSED + " FROM " + parsedFrom("x"),
+                rs -> fromParsed(text, rs, 1), text).orElseThrow();
+    }
+
+    public static void requireText(String text) throws PgTrickleException {
         if (text == null || text.isBlank()) {
             throw PgTrickleException.invalidParameter("stream table name must not be empty");
         }
-        // parse_ident's error is caught in SQL: the PL/Java host cannot go on after a failed statement.
-        String[] row = db.queryOne("SELECT p.parts[1], p.parts[2], array_length(p.parts, 1)::text, current_schema(),"
-                        + " p.error FROM pgtrickle._parse_name(?) p",
-                rs -> new String[] {rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5)},
-                text).orElseThrow();
-        if (row[4] != null) {
+    }
+
+    /** The name {@code rs} holds from column {@code first} on ({@link #PARSED}'s five), or the error it is. */
+    public static QualifiedName fromParsed(String text, java.sql.ResultSet rs, int first) throws SQLException {
+        String error = rs.getString(first + 4);
+        if (error != null) {
             throw new PgTrickleException(PgTrickleException.INVALID_NAME,
-                    "invalid name \"" + text + "\": " + firstLine(row[4]));
+                    "invalid name \"" + text + "\": " + firstLine(error));
         }
-        int n = Integer.parseInt(row[2]);
-        String[] idents = n == 1 ? new String[] {row[0]} : n == 2 ? new String[] {row[0], row[1]} : new String[n];
-        String current = row[3];
-        if (idents.length == 1) {
+        String n = rs.getString(first + 2);
+        if ("1".equals(n)) {
+            String current = rs.getString(first + 3);
             if (current == null) {
                 throw new PgTrickleException(PgTrickleException.UNDEFINED_TABLE,
                         "no schema has been selected to create in");
             }
-            return new QualifiedName(current, idents[0]);
+            return new QualifiedName(current, rs.getString(first));
         }
-        if (idents.length == 2) {
-            return new QualifiedName(idents[0], idents[1]);
+        if ("2".equals(n)) {
+            return new QualifiedName(rs.getString(first), rs.getString(first + 1));
         }
         throw new PgTrickleException(PgTrickleException.INVALID_NAME,
                 "invalid name \"" + text + "\": expected name or schema.name");

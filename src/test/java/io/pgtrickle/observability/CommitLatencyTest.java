@@ -149,7 +149,7 @@ class CommitLatencyTest {
     @Test
     void aCatalogWithoutTheLatencyObjectsStillRefreshesAndPrunes() throws Exception {
         String url = TestDatabase.freshDatabase();
-        // As installed by a build that predates commit latency.
+        // The latency objects dropped (as a build that predated commit latency lacked them).
         Tx.sql(url, "DROP FUNCTION pgtrickle._record_commit_latency", "DROP TABLE pgtrickle.pgt_commit_latency",
                 "CREATE TABLE t (id int PRIMARY KEY)");
         Tx.run(url, p -> {

@@ -62,7 +62,7 @@ class TracingTest {
             assertEquals(true, advance.getAttributes().get(AttributeKey.booleanKey("pgtrickle.frontier.same_statement_as_delta")));
             boolean full = table.equals("public.full_st");
             assertEquals(full ? "FULL" : "DIFFERENTIAL", cycle.getAttributes().get(AttributeKey.stringKey("pgtrickle.action")));
-            assertEquals(full ? "full_insert" : "stage_delta",
+            assertEquals(full ? "full_insert" : "merge_delta",
                     advance.getAttributes().get(AttributeKey.stringKey("pgtrickle.frontier.statement")));
             assertTrue(cycle.getAttributes().get(AttributeKey.stringKey("pgtrickle.decision")).startsWith(full ? "FULL" : "DIFFERENTIAL"));
         }

@@ -1,37 +1,64 @@
 package io.pgtrickle.refresh;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pgtrickle.api.PgTrickle;
 import io.pgtrickle.support.Oracle;
 import io.pgtrickle.support.TestDatabase;
 import io.pgtrickle.support.Tx;
+import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** A differential refresh creates no table: it writes no row into pg_class, pg_attribute, pg_type or pg_depend. */
-class RefreshCatalogChurnTest {
+/**
+ * The fixed cost of a small differential refresh: a handful of statements sent by the host, and no
+ * table created (no row written into pg_class, pg_attribute, pg_type or pg_depend).
+ */
+class RefreshFixedCostTest {
+
+    private static final String QUERY = "SELECT k, count(*) AS n, sum(v) AS s FROM t GROUP BY k";
 
     @Test
-    void differentialRefreshLeavesTheSystemCatalogsAlone() throws Exception {
+    void aSmallDifferentialRefreshSendsAtMostSixStatementsAndCreatesNoTable() throws Exception {
         String url = TestDatabase.freshDatabase();
         Tx.sql(url, "CREATE TABLE t (id int PRIMARY KEY, k int, v int)",
                 "INSERT INTO t SELECT g, g % 5, g FROM generate_series(1, 100) g");
-        String q = "SELECT k, count(*) AS n, sum(v) AS s FROM t GROUP BY k";
-        Tx.run(url, p -> { p.createStreamTable("st", q, "1m", "DIFFERENTIAL", true, null); return null; });
-        for (int round = 0; round < 2; round++) {
+        Tx.run(url, p -> { p.createStreamTable("st", QUERY, "1m", "DIFFERENTIAL", true, null); return null; });
+        for (int round = 0; round < 3; round++) {
             try (Connection c = TestDatabase.connect(url); Statement st = c.createStatement()) {
                 c.setAutoCommit(false);
                 st.execute("UPDATE t SET v = v + 1 WHERE id % 7 = " + round);
                 st.execute("DELETE FROM t WHERE id = " + (50 + round));
-                assertEquals("DIFFERENTIAL", new PgTrickle(c).refreshStreamTable("st").action().name());
+                List<String> sent = new ArrayList<>();
+                assertEquals("DIFFERENTIAL", new PgTrickle(counting(c, sent)).refreshStreamTable("st").action().name());
+                assertTrue(sent.size() <= 6, "round " + round + ": " + sent.size() + " statements: " + sent);
+                assertTrue(sent.stream().noneMatch(s -> s.matches("(?is).*\\b(CREATE|DROP|TRUNCATE)\\b.*")), sent.toString());
                 assertEquals(0, Oracle.count(c, "SELECT coalesce(sum(n_tup_ins + n_tup_del), 0) FROM pg_stat_xact_sys_tables"
                         + " WHERE relname IN ('pg_class', 'pg_attribute', 'pg_type', 'pg_depend')"), "round " + round);
                 c.commit();
-                assertEquals(List.of(), Oracle.differences(c, "st", q));
+                assertEquals(List.of(), Oracle.differences(c, "st", QUERY));
             }
         }
+    }
+
+    /** {@code c}, noting the text of every statement the engine prepares or creates on it. */
+    private static Connection counting(Connection c, List<String> sent) {
+        return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class},
+                (proxy, method, args) -> {
+                    if (method.getName().startsWith("prepare")) {
+                        sent.add((String) args[0]);
+                    } else if (method.getName().equals("createStatement")) {
+                        sent.add("(statement)");
+                    }
+                    try {
+                        return method.invoke(c, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
     }
 }
