@@ -77,15 +77,16 @@ $fn$;
 -- reading such a source is refreshed FULL, never left silently stale.
 CREATE FUNCTION pgtrickle._capture_gap(source oid) RETURNS text
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $fn$
+    -- runs before every refresh: the inheritance tree is walked once
+    WITH tree AS MATERIALIZED (SELECT t.relid, t.relkind FROM pgtrickle._inheritance_tree(source) t)
     SELECT CASE
         WHEN EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgenabled = 'D'
                         AND t.tgfoid = to_regprocedure(format('pgtrickle_changes.%I()', 'capture_' || source)))
             THEN format('change capture of %s is disabled (ALTER TABLE ... DISABLE TRIGGER)', source::regclass)
-        WHEN EXISTS (SELECT 1 FROM pg_subscription_rel r
-                      WHERE r.srrelid IN (SELECT t.relid FROM pgtrickle._inheritance_tree(source) t))
+        WHEN EXISTS (SELECT 1 FROM pg_subscription_rel r WHERE r.srrelid IN (SELECT tree.relid FROM tree))
             THEN format('%s is written by a logical replication subscription, whose changes capture triggers do not see',
                         source::regclass)
-        WHEN EXISTS (SELECT 1 FROM pgtrickle._inheritance_tree(source) t WHERE t.relkind = 'f')
+        WHEN EXISTS (SELECT 1 FROM tree WHERE tree.relkind = 'f')
             THEN format('%s has a foreign-table partition or child, whose changes capture triggers do not see',
                         source::regclass)
     END

@@ -583,15 +583,14 @@ END
 $fn$;
 
 -- What a refresh asks before it computes anything, in one round trip (the refresh path's fixed
--- cost is its round trips): checks and locks the sources (_bind_sources), makes sure of the staging
--- table, sets the refresh's transaction-local settings (returning the values they replace), counts
+-- cost is its round trips): checks and locks the sources (_bind_sources), sets the refresh's transaction-local settings (returning the values they replace), counts
 -- the changes pending since the frontier per captured source and finds what only a FULL refresh can
 -- handle (a TRUNCATE, a capture gap), and reads the frontier the commit latency is measured from.
 -- source_rows sums the planner's row estimates; sources never analysed are returned in unanalysed.
 -- read_by_others: another stream table reads this one's storage (a FULL refresh then deletes rather
 -- than truncates, so that one keeps receiving row changes).
 CREATE FUNCTION pgtrickle._refresh_begin(id bigint, setting_names text[], setting_values text[],
-                                         OUT staging text, OUT old_settings text[], OUT pending bigint,
+                                         OUT old_settings text[], OUT pending bigint,
                                          OUT full_reason text, OUT source_rows bigint, OUT unanalysed oid[],
                                          OUT measure_latency boolean, OUT prev_frontier text, OUT prev_xid text,
                                          OUT read_by_others boolean, OUT full_ms double precision,
@@ -605,7 +604,6 @@ DECLARE
     truncated boolean;
 BEGIN
     PERFORM pgtrickle._bind_sources(id);
-    staging := pgtrickle._staging_table(id);
     -- every old value is read before any is set
     old_settings := ARRAY(SELECT coalesce(current_setting(u.n, true), '')
                             FROM unnest(setting_names) WITH ORDINALITY u(n, i) ORDER BY u.i);

@@ -1,8 +1,5 @@
 package io.pgtrickle.observability;
 
-import java.sql.Array;
-import java.sql.SQLException;
-
 /**
  * Seed QW-1: commit-to-visible latency of one refresh. For every writer transaction whose changes
  * the refresh consumes, the time from the writer's commit ({@code pg_xact_commit_timestamp}, needs
@@ -42,8 +39,8 @@ public final class LatencyRecorder {
         return keepSamples;
     }
 
-    /** Takes the latencies a refresh returned (NULL: nothing measured). */
-    public void record(Array samples) throws SQLException {
+    /** Takes the latencies a refresh returned, comma-separated (NULL: nothing measured). */
+    public void record(String samples) {
         lastSamples = keepSamples ? toDoubles(samples) : NONE;
     }
 
@@ -52,14 +49,14 @@ public final class LatencyRecorder {
         return lastSamples;
     }
 
-    private static double[] toDoubles(Array array) throws SQLException {
-        if (array == null) {
+    private static double[] toDoubles(String joined) {
+        if (joined == null || joined.isEmpty()) {
             return NONE;
         }
-        Object[] values = (Object[]) array.getArray();
+        String[] values = joined.split(",");
         double[] out = new double[values.length];
         for (int i = 0; i < values.length; i++) {
-            out[i] = ((Number) values[i]).doubleValue();
+            out[i] = Double.parseDouble(values[i]);
         }
         return out;
     }

@@ -76,13 +76,15 @@ public final class Refresher {
         local.put(LocalSettings.INTERNAL_APPLY, "on");
         local.put("work_mem", (st.mergeWorkMemMb() != null ? st.mergeWorkMemMb() : settings.mergeWorkMemMb()) + "MB");
         String[] names = local.keySet().toArray(String[]::new);
-        // Each source is still the relation the SQL was built for, locked, and readable by the owner; the
-        // staging table exists, belongs to the owner and fits the storage (one round trip for all of it).
-        Begin begin = db.queryOne("SELECT pending, full_reason, source_rows, unanalysed::bigint[], measure_latency,"
-                        + " prev_frontier, prev_xid, old_settings, read_by_others, full_ms, differential_fixed_ms,"
-                        + " differential_ms_per_change FROM pgtrickle._refresh_begin(?, ?::text[], ?::text[])",
-                rs -> new Begin(rs.getLong(1), rs.getString(2), rs.getLong(3), longs(rs.getArray(4)), rs.getBoolean(5),
-                        rs.getString(6), rs.getString(7), strings(rs.getArray(8)), rs.getBoolean(9),
+        // Each source is still the relation the SQL was built for, locked, and readable by the owner (one
+        // round trip for that, the settings and what decides FULL or DIFFERENTIAL).
+        // arrays travel as text: PL/Java's SPI driver does not read them as java.sql.Array
+        Begin begin = db.queryOne("SELECT pending, full_reason, source_rows, array_to_string(unanalysed, ','), measure_latency,"
+                        + " prev_frontier, prev_xid, array_to_string(old_settings, chr(1)), read_by_others, full_ms,"
+                        + " differential_fixed_ms, differential_ms_per_change"
+                        + " FROM pgtrickle._refresh_begin(?, ?::text[], ?::text[])",
+                rs -> new Begin(rs.getLong(1), rs.getString(2), rs.getLong(3), longs(rs.getString(4)), rs.getBoolean(5),
+                        rs.getString(6), rs.getString(7), strings(rs.getString(8), names.length), rs.getBoolean(9),
                         CostModel.of((Double) rs.getObject(10), (Double) rs.getObject(11), (Double) rs.getObject(12))),
                 st.id(), textArray(names), textArray(local.values().toArray(String[]::new))).orElseThrow();
         OwnerSession owner = new OwnerSession(db, st.owner(), st.searchPath());
@@ -92,14 +94,15 @@ public final class Refresher {
         cycle.attr("pgtrickle.decision", reason == null ? "DIFFERENTIAL" : "FULL: " + reason);
         Applied applied;
         try (TraceSpan delta = Tracing.start(Tracing.DELTA_EXECUTE)) {
-            applied = reason != null ? full(st, sql, owner, begin.readByOthers()) : differential(sql, owner, begin.pending());
+            applied = reason != null ? full(st, sql, owner, begin.readByOthers()) : differential(st.id(), sql, owner, begin.pending());
             delta.attr("pgtrickle.merge_windows", applied.merges());
         }
         try (TraceSpan clean = Tracing.start(Tracing.CLEANUP)) {
-            return db.queryOne("SELECT action, inserted, deleted, delta_rows, samples FROM pgtrickle._refresh_end(?, ?::text[],"
+            return db.queryOne("SELECT action, inserted, deleted, delta_rows, array_to_string(samples, ',')"
+                            + " FROM pgtrickle._refresh_end(?, ?::text[],"
                             + " ?::text[], ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::float8, ?::float8)",
                     rs -> {
-                        latency.record(rs.getArray(5));
+                        latency.record(rs.getString(5));
                         return new RefreshOutcome(RefreshAction.valueOf(rs.getString(1)), rs.getLong(2), rs.getLong(3),
                                 rs.getLong(4), applied.merges(), System.nanoTime() - started, reason);
                     },
@@ -200,7 +203,7 @@ public final class Refresher {
      * one (QW-9) is staged and merged in windows, so no single MERGE holds it all; the windows are
      * read through an index that the staging table keeps from its first large delta on.
      */
-    private Applied differential(RefreshStatements sql, OwnerSession owner, long pending) throws SQLException {
+    private Applied differential(long id, RefreshStatements sql, OwnerSession owner, long pending) throws SQLException {
         int batch = settings.mergeBatchSize();
         if (pending <= batch) {
             try (TraceSpan advance = frontierAdvance("merge_delta")) {
@@ -208,6 +211,8 @@ public final class Refresher {
             }
             return new Applied(RefreshAction.DIFFERENTIAL, 0, 0, 1, true);
         }
+        // the staging table exists, belongs to the owner and fits the storage
+        db.queryOne("SELECT pgtrickle._staging_table(?)", rs -> rs.getString(1), id);
         long staged;
         try (TraceSpan advance = frontierAdvance("stage_delta")) {
             staged = owner.exec(sql.stageDelta());
@@ -239,23 +244,16 @@ public final class Refresher {
         return out.append('}').toString();
     }
 
-    private static String[] strings(java.sql.Array a) throws SQLException {
-        if (a == null) {
-            return new String[0];
-        }
-        Object[] values = (Object[]) a.getArray();
-        String[] out = new String[values.length];
-        for (int i = 0; i < values.length; i++) {
-            out[i] = (String) values[i];
-        }
-        return out;
+    /** {@code n} values joined by chr(1) (an empty value is an empty string). */
+    private static String[] strings(String joined, int n) {
+        return n == 0 ? new String[0] : (joined == null ? "" : joined).split("\u0001", -1);
     }
 
-    private static List<Long> longs(java.sql.Array a) throws SQLException {
+    private static List<Long> longs(String joined) {
         List<Long> out = new java.util.ArrayList<>();
-        if (a != null) {
-            for (Object v : (Object[]) a.getArray()) {
-                out.add(((Number) v).longValue());
+        if (joined != null && !joined.isEmpty()) {
+            for (String v : joined.split(",")) {
+                out.add(Long.parseLong(v));
             }
         }
         return out;
