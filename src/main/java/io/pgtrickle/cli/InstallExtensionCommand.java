@@ -22,6 +22,12 @@ final class InstallExtensionCommand implements Callable<Integer> {
 
     static final String VERSION = "0.1.0";
 
+    static final String ENGINE_JAR = "pg-trickle-engine.jar";
+
+    /** Serial GC, the client compiler on one thread, small stacks and a small initial heap. */
+    static final String FOOTPRINT = "-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1"
+            + " -XX:ReservedCodeCacheSize=32m -Xss512k -Xms8m";
+
     @Option(names = "--pg-config", description = "pg_config of the target installation (default: pg_config on PATH).")
     String pgConfig = "pg_config";
 
@@ -39,7 +45,10 @@ final class InstallExtensionCommand implements Callable<Integer> {
             System.err.println("ERROR: run this from the packaged jar (java -jar target/pg-trickle.jar install-extension)");
             return 2;
         }
-        Files.copy(self, jar, StandardCopyOption.REPLACE_EXISTING);
+        // The lean in-database jar built beside this one (pom.xml, shade execution "engine"); this jar
+        // itself, with the CLI, the worker's dependencies and the embedded binaries, only when it is absent.
+        Path engine = self.resolveSibling(ENGINE_JAR);
+        Files.copy(Files.isRegularFile(engine) ? engine : self, jar, StandardCopyOption.REPLACE_EXISTING);
         write(extension.resolve("pg_trickle.control"),
                 CatalogInstaller.resource("/sql/pg_trickle.control").replace("@VERSION@", VERSION));
         write(extension.resolve("pg_trickle--" + VERSION + ".sql"), extensionScript());
@@ -48,12 +57,24 @@ final class InstallExtensionCommand implements Callable<Integer> {
         System.out.println("installed pg_trickle " + VERSION + " into " + share);
         System.out.println();
         System.out.println("Then, as a superuser (once per cluster), and reconnect:");
-        System.out.println("  ALTER SYSTEM SET pljava.vmoptions = '-Djava.class.path=" + jar + "';");
+        System.out.println("  ALTER SYSTEM SET pljava.vmoptions = '" + vmOptions(jar) + "';");
         System.out.println("  ALTER SYSTEM SET pljava.policy_urls = '\"file:${org.postgresql.sysconfdir}/pljava.policy\",\""
                 + policy.toUri() + "\",\"=\"';");
         System.out.println("  SELECT pg_reload_conf();");
         System.out.println("and in each database:  CREATE EXTENSION pg_trickle CASCADE;");
+        System.out.println("Then once, as a superuser in a new session (a faster first call in each backend):");
+        System.out.println("  SELECT pgtrickle.write_class_archive();  -- and disconnect");
         return 0;
+    }
+
+    /**
+     * The backend JVM's options: the jar, a small footprint ({@link #FOOTPRINT}: a backend's JVM runs
+     * short calls and there is one per backend) and the class archive that
+     * {@code pgtrickle.write_class_archive()} writes into the data directory (absent until then: the
+     * JVM warns once per backend and starts without it).
+     */
+    static String vmOptions(Path jar) {
+        return "-Djava.class.path=" + jar + " " + FOOTPRINT + " -XX:SharedArchiveFile=pg_trickle.jsa";
     }
 
     /** The extension script: the shared catalog plus the PL/Java function declarations. */

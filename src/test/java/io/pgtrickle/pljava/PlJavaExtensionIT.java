@@ -8,6 +8,7 @@ import io.pgtrickle.support.Oracle;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
@@ -52,6 +53,7 @@ class PlJavaExtensionIT {
         ImageFromDockerfile image = new ImageFromDockerfile("pg-trickle-pljava-it", false)
                 .withFileFromPath("docker", Path.of("docker"))
                 .withFileFromPath("target/pg-trickle.jar", Path.of("target/pg-trickle.jar"))
+                .withFileFromPath("target/pg-trickle-engine.jar", Path.of("target/pg-trickle-engine.jar"))
                 .withFileFromPath("Dockerfile", Path.of("docker/Dockerfile.pljava"));
         container = new PostgreSQLContainer<>(DockerImageName.parse(image.get()).asCompatibleSubstituteFor("postgres"));
         container.start();
@@ -70,6 +72,33 @@ class PlJavaExtensionIT {
             for (String s : statements) {
                 st.execute(s);
             }
+        }
+    }
+
+    /** write_class_archive trains a JVM on every API call (all rolled back) and writes its archive at session end. */
+    @Test
+    void classArchiveIsWrittenWhenTheSessionEnds() throws Exception {
+        String archive = "pgt_it_" + ProcessHandle.current().pid() + ".jsa";
+        try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT pgtrickle.write_class_archive('" + archive + "')")) {
+            assertTrue(rs.next() && rs.getString(1).contains("-XX:SharedArchiveFile=" + archive), "the options to use");
+        }
+        try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
+            assertEquals(0, count(st, "SELECT count(*) FROM pg_namespace WHERE nspname = 'pgtrickle_class_archive'"),
+                    "the training leaves nothing behind");
+            // the ending session's JVM writes the file after the connection closed
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (count(st, "SELECT (pg_stat_file('" + archive + "', true)).size") <= 0 && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+            }
+            assertTrue(count(st, "SELECT (pg_stat_file('" + archive + "', true)).size") > 1_000_000, "archive written");
+        }
+    }
+
+    private static long count(Statement st, String sql) throws SQLException {
+        try (ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
         }
     }
 
