@@ -156,7 +156,8 @@ BEGIN
         RETURN;
     END IF;
     IF to_regclass(format('pgtrickle_changes.%I', buf)) IS NULL THEN
-        EXECUTE format('CREATE TABLE pgtrickle_changes.%I (__pgt_change_id bigint PRIMARY KEY DEFAULT nextval(%L::regclass),'
+        -- no index on the change number (nothing looks a change up by it): one index to write per change
+        EXECUTE format('CREATE TABLE pgtrickle_changes.%I (__pgt_change_id bigint NOT NULL DEFAULT nextval(%L::regclass),'
                        ' __pgt_xid xid8 NOT NULL DEFAULT pg_current_xact_id(), __pgt_action "char" NOT NULL%s)',
                        buf, 'pgtrickle_changes.change_id_seq', coalesce(', ' || coldefs, ''));
         EXECUTE format('CREATE INDEX ON pgtrickle_changes.%I (__pgt_xid)', buf);

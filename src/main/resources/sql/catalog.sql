@@ -38,7 +38,9 @@ REVOKE ALL ON SCHEMA pgtrickle_changes FROM PUBLIC;
 -- One sequence numbers the change rows of every buffer: within one transaction the numbers grow,
 -- so a refresh records where its own transaction's changes end (frontier_change_id) and changes
 -- that transaction writes after the refresh are not taken as consumed.
-CREATE SEQUENCE pgtrickle_changes.change_id_seq;
+-- Change numbers are only ever compared within one transaction (the frontier rule, _consumed), so
+-- each backend may take them from a cache of its own: writers do not queue on the sequence.
+CREATE SEQUENCE pgtrickle_changes.change_id_seq CACHE 64;
 
 CREATE TABLE pgtrickle.pgt_stream_tables (
     pgt_id                 bigserial PRIMARY KEY,
