@@ -411,7 +411,7 @@ final class QueryTranslator {
             }
             String filter = e.has("aggfilter") ? deparser.render(e.node("aggfilter"), frame) : null;
             String arg = args.isEmpty() ? null : deparser.render(args.get(0).node("expr"), frame);
-            calls.add(new AggregateCall(kind, arg, filter));
+            calls.add(new AggregateCall(kind, arg, filter, args.isEmpty() || Types.fixedScale(args.get(0).node("expr"))));
         }
         return calls;
     }

@@ -13,8 +13,9 @@ import net.jqwik.api.lifecycle.AfterContainer;
 /**
  * Aggregates kept with counters in the storage (COUNT, SUM and AVG of integers and numerics,
  * MIN / MAX with rescans when an extreme is deleted, FILTER, global aggregates) against the oracle.
- * Tables {@code (id, k int, v int, x numeric of mixed scales, b bigint, s text)} with NULLs; the
- * global table n3 is small and is emptied and refilled.
+ * Tables {@code (id, k int, v int, x numeric of mixed scales, b bigint, m numeric(8,2), s text)} with
+ * NULLs and NaN; the global table n3 is small and is emptied and refilled. {@code m} has one scale,
+ * for which no scale is tracked (only a NaN leaving a group has it read again).
  */
 class AlgebraicAggregateOracleProperties {
 
@@ -35,10 +36,12 @@ class AlgebraicAggregateOracleProperties {
         "SELECT a.k, count(*) AS n, sum(b.v) AS sv, min(b.x) AS lx FROM n1 a JOIN n2 b ON a.k = b.k GROUP BY a.k",
         "SELECT count(*) AS n, count(x) AS cx, sum(x) AS sx, max(v) AS hv, sum(v) AS sv FROM n3 WHERE k = 0",
         "SELECT s, k FROM n2 GROUP BY k, s",
+        "SELECT k, sum(m) AS sm, avg(m) AS am, count(m) AS cm, sum(v) AS sv FROM n1 GROUP BY k",
+        "SELECT count(*) AS n, sum(m) AS sm, avg(m) AS am FROM n3",
     };
 
-    @Property(tries = 25)
-    void staysEqualToItsQuery(@ForAll @IntRange(min = 0, max = 8) int query, @ForAll long seed) throws Exception {
+    @Property(tries = 30)
+    void staysEqualToItsQuery(@ForAll @IntRange(min = 0, max = 10) int query, @ForAll long seed) throws Exception {
         Random rnd = new Random(seed);
         H.reset();
         table("n1", true, 9, rnd);
@@ -60,7 +63,7 @@ class AlgebraicAggregateOracleProperties {
 
     private static void table(String name, boolean primaryKey, int rows, Random rnd) throws Exception {
         H.table(name, primaryKey, 0, rnd);
-        Tx.sql(H.url, "ALTER TABLE " + name + " ADD COLUMN x numeric, ADD COLUMN b bigint");
+        Tx.sql(H.url, "ALTER TABLE " + name + " ADD COLUMN x numeric, ADD COLUMN b bigint, ADD COLUMN m numeric(8,2)");
         for (int i = 1; i <= rows; i++) {
             Tx.sql(H.url, "INSERT INTO " + name + " VALUES (" + (primaryKey ? i : 1 + rnd.nextInt(rows)) + ", "
                     + row(rnd) + ")");
@@ -71,7 +74,7 @@ class AlgebraicAggregateOracleProperties {
         return key(rnd) + ", " + (rnd.nextInt(6) == 0 ? "NULL" : String.valueOf(rnd.nextInt(25) - 5)) + ", "
                 + TEXTS[rnd.nextInt(TEXTS.length)] + ", " + NUMERICS[rnd.nextInt(NUMERICS.length)] + ", "
                 + (rnd.nextInt(5) == 0 ? "NULL" : String.valueOf((rnd.nextBoolean() ? 1 : -1) * 4_000_000_000_000_000_000L
-                        + rnd.nextInt(1000)));
+                        + rnd.nextInt(1000))) + ", " + NUMERICS[rnd.nextInt(NUMERICS.length)];
     }
 
     private static String key(Random rnd) {
@@ -90,11 +93,11 @@ class AlgebraicAggregateOracleProperties {
                 case 2 -> Tx.sql(H.url, "UPDATE " + table + " SET k = " + key(rnd) + " WHERE " + pick);
                 case 3 -> Tx.sql(H.url, "UPDATE " + table + " SET v = " + (rnd.nextInt(25) - 5) + ", x = "
                         + NUMERICS[rnd.nextInt(NUMERICS.length)] + ", s = " + TEXTS[rnd.nextInt(TEXTS.length)]
-                        + " WHERE " + pick);
+                        + ", m = " + NUMERICS[rnd.nextInt(NUMERICS.length)] + " WHERE " + pick);
                 case 4 -> Tx.sql(H.url, "DELETE FROM " + table + " WHERE " + (rnd.nextInt(8) == 0 ? "true" : pick));
                 case 5 -> Tx.sql(H.url, "DELETE FROM " + table + " WHERE v = (SELECT " + (rnd.nextBoolean() ? "max" : "min")
                         + "(v) FROM " + table + ")");
-                default -> Tx.sql(H.url, "UPDATE " + table + " SET x = x + 0.5, v = v - 1 WHERE " + pick);
+                default -> Tx.sql(H.url, "UPDATE " + table + " SET x = x + 0.5, v = v - 1, m = m + 0.25 WHERE " + pick);
             }
         }
     }

@@ -18,7 +18,8 @@ import java.util.List;
  * {@code __pgt_a<i>_sum} (AVG's exact numeric sum). A group is rescanned from the input's current
  * state only when the delta may have removed what the stored row depends on: a MIN / MAX extreme,
  * or the widest-scale (or non-finite) value of a numeric SUM / AVG, whose result scale is the
- * widest input scale in PostgreSQL. Valid only at the root of the tree, over the storage it keeps.
+ * widest input scale in PostgreSQL. Where every value has one scale (integers, a {@code numeric(p,s)}
+ * column) no scale is tracked and only a NaN leaving a group has it read again. Valid only at the root of the tree, over the storage it keeps.
  */
 public final class AlgebraicAggregateOperator extends OneInputOperator {
 
@@ -154,9 +155,14 @@ public final class AlgebraicAggregateOperator extends OneInputOperator {
     }
 
     /** A numeric SUM or any AVG: the result's scale is the widest scale among the values. */
-    private boolean scaleSensitive(int i) {
+    private boolean numericSum(int i) {
         AggregateCall.Kind k = calls.get(i).kind();
         return k == AggregateCall.Kind.AVG || k == AggregateCall.Kind.SUM && types.get(i).equals("numeric");
+    }
+
+    /** A numeric SUM or AVG whose values' scales differ: the counters track the widest. */
+    private boolean scaleSensitive(int i) {
+        return numericSum(i) && !calls.get(i).fixedScale();
     }
 
     private List<String> allColumns() {
@@ -232,6 +238,11 @@ public final class AlgebraicAggregateOperator extends OneInputOperator {
                     dg.append(", sum(g.").append(w).append(")").append(counted).append(" AS ").append(d(i, "n"));
                     dg.append(", sum(g.").append(w).append("::numeric * ").append(x).append(")").append(counted)
                             .append(" AS ").append(d(i, "s"));
+                    if (numericSum(i) && !scaleSensitive(i)) {
+                        // one scale for all values: only a NaN leaving the group needs it read again
+                        dg.append(", bool_or(scale(").append(x).append("::numeric) IS NULL)").append(del).append(" AS ")
+                                .append(d(i, "nf"));
+                    }
                     if (scaleSensitive(i)) {
                         // each changed value's scale with its weight; netted per scale after the join
                         dg.append(", array_agg(coalesce(scale(").append(x).append("::numeric), ").append(NON_FINITE)
@@ -267,6 +278,9 @@ public final class AlgebraicAggregateOperator extends OneInputOperator {
             // A numeric SUM / AVG has the widest scale of its values (PostgreSQL's rule): the sum is rounded to
             // the widest scale left, which the counters know unless the last value at it went (then: rescan).
             String scaled = "%s";
+            if (numericSum(i) && !scaleSensitive(i)) {
+                inv.add("coalesce(dg." + d(i, "nf") + ", false)");
+            }
             if (scaleSensitive(i)) {
                 String sc = "__pgt_sc" + (i + 1);
                 laterals.append(scaleLateral(i, sc));
