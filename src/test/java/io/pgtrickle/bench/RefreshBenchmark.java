@@ -78,6 +78,16 @@ public final class RefreshBenchmark {
         sql("INSERT INTO orders SELECT g, 1 + g % 10000, (g % 1000) / 10.0,"
                 + " (ARRAY['new','paid','shipped'])[1 + g % 3], 1 + (g * 7) % 10000 FROM generate_series(1, " + rows + ") g");
         sql("VACUUM ANALYZE orders");
+        // PGTRICKLE_BENCH_ONLY=writers (or coldstart) runs that part alone
+        String only = System.getenv().getOrDefault("PGTRICKLE_BENCH_ONLY", "");
+        if (only.equals("writers")) {
+            writers();
+            return;
+        }
+        if (only.equals("coldstart")) {
+            coldStart();
+            return;
+        }
         System.out.printf("source: orders %,d rows; %d repeats per cell; medians in ms%n%n", rows, repeats);
         System.out.printf("%-14s %-8s %12s %12s %12s %10s %10s %10s%n", "query", "delta", "differential", "full",
                 "matview", "full/diff", "mv/diff", "full/mv");
@@ -149,30 +159,32 @@ public final class RefreshBenchmark {
 
     /** The first call of each kind in a new backend, 5 backends each; medians. */
     private void coldStart() throws SQLException {
-        engine.create("cold_st", "SELECT customer_id, count(*) AS n FROM orders WHERE id <= 1000 GROUP BY 1", "DIFFERENTIAL");
+        sql("CREATE TABLE cold_t (id int PRIMARY KEY, k int, amount numeric(10,2))");
+        sql("INSERT INTO cold_t SELECT g, g % 10, g FROM generate_series(1, 1000) g");
+        engine.create("cold_st", "SELECT k, count(*) AS n FROM cold_t GROUP BY 1", "DIFFERENTIAL");
         String[][] calls = {
             {"status", "SELECT count(*) FROM pgtrickle.pgt_status()"},
             {"refresh", "SELECT pgtrickle.refresh_stream_table('cold_st')"},
-            {"create", "SELECT pgtrickle.create_stream_table('cold_st2', 'SELECT id, amount FROM orders WHERE id <= 1000',"
+            {"create", "SELECT pgtrickle.create_stream_table('cold_st2', 'SELECT id, amount FROM cold_t WHERE id <= 500',"
                     + " '1h', 'DIFFERENTIAL', false)"}};
-        System.out.printf("%nfirst call in a new backend (5 backends, medians)%n%-10s %10s %14s %14s%n", "call", "ms",
-                "RSS before MB", "RSS after MB");
+        System.out.printf("%nfirst call in a new backend (5 backends, medians; memory of the backend after it, MB:"
+                + " resident, proportional share, private)%n%-10s %10s %10s %10s %10s%n", "call", "ms", "RSS", "PSS", "private");
         for (String[] call : calls) {
-            double[] ms = new double[5];
-            double[] before = new double[5];
-            double[] after = new double[5];
+            double[][] m = new double[4][5];
             for (int i = 0; i < 5; i++) {
-                double[] m = ColdStart.firstCall(url, call[1]);
-                ms[i] = m[0];
-                before[i] = m[1];
-                after[i] = m[2];
+                double[] one = ColdStart.firstCall(url, call[1]);
+                for (int k = 0; k < 4; k++) {
+                    m[k][i] = one[k];
+                }
                 if (call[0].equals("create")) {
                     engine.drop("cold_st2");
                 }
             }
-            System.out.printf("%-10s %10.1f %14.1f %14.1f%n", call[0], median(ms), median(before), median(after));
+            System.out.printf("%-10s %10.1f %10.1f %10.1f %10.1f%n", call[0], median(m[0]), median(m[1]), median(m[2]),
+                    median(m[3]));
         }
         engine.drop("cold_st");
+        sql("DROP TABLE cold_t");
     }
 
     /** Per-row cost of trigger capture: the same INSERT/UPDATE/DELETE with and without capture. */
