@@ -117,7 +117,11 @@ public final class StreamTableBuilder {
             cols.append(", ").append(MaintenancePlan.STORAGE_HASH).append(" bigint NOT NULL");
         }
         db.exec("CREATE TABLE " + name.quoted() + " (" + cols + ")");
-        db.exec("CREATE UNIQUE INDEX ON " + name.quoted() + " (" + MaintenancePlan.STORAGE_ROW_ID + ")");
+        // The MERGE key. A FULL-only table is never merged and numbers its rows itself (unique by
+        // construction): without the index its FULL refresh does half the work.
+        if (def.plan().rowIdentity() != RowIdentity.ROW_NUMBER) {
+            db.exec("CREATE UNIQUE INDEX ON " + name.quoted() + " (" + MaintenancePlan.STORAGE_ROW_ID + ")");
+        }
         if (multiset) {
             db.exec("CREATE INDEX ON " + name.quoted() + " (" + MaintenancePlan.STORAGE_HASH + ")");
         }
