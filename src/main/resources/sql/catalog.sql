@@ -418,7 +418,7 @@ LANGUAGE sql IMMUTABLE AS $fn$
       FROM (VALUES ('enabled', 'on'), ('scheduler_interval_ms', '1000'), ('refresh_workers', '2'),
                    ('max_refresh_workers', '8'), ('max_consecutive_errors', '3'), ('cdc_mode', 'trigger'),
                    ('cdc_notify', 'on'), ('merge_batch_size', '50000'), ('l1_cache_max_entries', '256'),
-                   ('differential_max_change_ratio', '0.5'), ('merge_work_mem_mb', '64'),
+                   ('differential_max_change_ratio', '0.1'), ('merge_work_mem_mb', '64'),
                    ('history_retention_days', '7'), ('metrics_port', '9188'), ('max_inactive_buffer_rows', '1000000'))
            AS d(name, value)
      WHERE d.name = setting
@@ -651,6 +651,7 @@ BEGIN
           FROM (SELECT extract(epoch FROM h.end_time - h.start_time) * 1000 AS ms
                   FROM pgtrickle.pgt_refresh_history h
                  WHERE h.pgt_id = id AND h.status = 'COMPLETED' AND h.action IN ('FULL', 'REINITIALIZE')
+                   AND h.initiated_by <> 'INITIAL' -- the first one runs on cold caches
                  ORDER BY h.refresh_id DESC LIMIT 5) h;
         SELECT regr_intercept(h.ms, h.pending_changes), regr_slope(h.ms, h.pending_changes)
           INTO differential_fixed_ms, differential_ms_per_change

@@ -145,15 +145,16 @@ public final class Refresher {
         if (st.refreshMode() != RefreshMode.AUTO || begin.pending() == 0) {
             return null;
         }
-        if (estimate != null) {
-            return estimate.fullIsCheaper() ? "estimated differential cost (" + estimate.describe(begin.pending())
-                    + ") exceeds a full refresh's" : null;
+        // Either rule may call for FULL: the costs learnt from this table's history, or the change ratio
+        // (the learnt line is straight, and a large delta can cost more than it says).
+        if (estimate != null && estimate.fullIsCheaper()) {
+            return "estimated differential cost (" + estimate.describe(begin.pending()) + ") exceeds a full refresh's";
         }
         return changeRatioReason(begin, owner);
     }
 
     /**
-     * AUTO without enough history for a cost estimate: when the pending changes exceed pg_trickle.differential_max_change_ratio
+     * AUTO by change ratio: when the pending changes exceed pg_trickle.differential_max_change_ratio
      * of the source rows, recomputing is cheaper than applying a delta. Source rows are the
      * planner's estimates; a source never analysed is counted, but only up to the row count that
      * would tip the decision, so the cost stays proportional to the pending changes.
