@@ -418,7 +418,7 @@ LANGUAGE sql IMMUTABLE AS $fn$
       FROM (VALUES ('enabled', 'on'), ('scheduler_interval_ms', '1000'), ('refresh_workers', '2'),
                    ('max_refresh_workers', '8'), ('max_consecutive_errors', '3'), ('cdc_mode', 'trigger'),
                    ('cdc_notify', 'on'), ('merge_batch_size', '50000'), ('l1_cache_max_entries', '256'),
-                   ('differential_max_change_ratio', '0.1'), ('merge_work_mem_mb', '64'),
+                   ('differential_max_change_ratio', '0.5'), ('merge_work_mem_mb', '64'),
                    ('history_retention_days', '7'), ('metrics_port', '9188'), ('max_inactive_buffer_rows', '1000000'))
            AS d(name, value)
      WHERE d.name = setting
@@ -644,22 +644,24 @@ BEGIN
     read_by_others := EXISTS (SELECT 1 FROM pgtrickle.pgt_dependencies dep JOIN pgtrickle.pgt_stream_tables st
                                 ON st.pgt_relid = dep.source_relid WHERE st.pgt_id = id);
     -- The cost model AUTO decides with, from this table's recent history: a FULL refresh costs what
-    -- the last ones took; a differential one a fixed part plus a part per pending change (a line
-    -- through the last ones, which needs pending counts that differ).
+    -- the last ones took (the first one, on cold caches and so on the dear side, until there are
+    -- others); a differential one a fixed part plus a part per pending change (a line through the
+    -- last ones, which needs pending counts that differ).
     IF pending > 0 THEN
-        SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY h.ms) INTO full_ms
-          FROM (SELECT extract(epoch FROM h.end_time - h.start_time) * 1000 AS ms
+        SELECT coalesce(percentile_cont(0.5) WITHIN GROUP (ORDER BY h.ms) FILTER (WHERE h.initiated_by <> 'INITIAL'),
+                        max(h.ms) FILTER (WHERE h.initiated_by = 'INITIAL'))
+          INTO full_ms
+          FROM (SELECT extract(epoch FROM h.end_time - h.start_time) * 1000 AS ms, h.initiated_by
                   FROM pgtrickle.pgt_refresh_history h
                  WHERE h.pgt_id = id AND h.status = 'COMPLETED' AND h.action IN ('FULL', 'REINITIALIZE')
-                   AND h.initiated_by <> 'INITIAL' -- the first one runs on cold caches
-                 ORDER BY h.refresh_id DESC LIMIT 5) h;
+                 ORDER BY h.start_time DESC LIMIT 5) h; -- (pgt_id, start_time DESC) is indexed
         SELECT regr_intercept(h.ms, h.pending_changes), regr_slope(h.ms, h.pending_changes)
           INTO differential_fixed_ms, differential_ms_per_change
           FROM (SELECT extract(epoch FROM h.end_time - h.start_time) * 1000 AS ms, h.pending_changes
                   FROM pgtrickle.pgt_refresh_history h
                  WHERE h.pgt_id = id AND h.status = 'COMPLETED' AND h.action IN ('DIFFERENTIAL', 'NO_DATA')
                    AND h.pending_changes > 0
-                 ORDER BY h.refresh_id DESC LIMIT 20) h;
+                 ORDER BY h.start_time DESC LIMIT 20) h;
     END IF;
 END
 $fn$;

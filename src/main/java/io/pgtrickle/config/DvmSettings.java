@@ -11,7 +11,7 @@ public record DvmSettings(int mergeBatchSize, int l1CacheMaxEntries, double diff
     public static final Setting<Integer> L1_CACHE_MAX_ENTRIES = Setting.integer("l1_cache_max_entries", 256, 1, 1_000_000,
             "Per-process LRU bound on assembled refresh statements.");
     public static final Setting<Double> DIFFERENTIAL_MAX_CHANGE_RATIO = Setting.real("differential_max_change_ratio",
-            0.1, 0.0, 1_000.0,
+            0.5, 0.0, 1_000.0,
             "In AUTO mode, a refresh whose pending changes exceed this fraction of the source rows runs FULL.");
     public static final Setting<Integer> MERGE_WORK_MEM_MB = Setting.integer("merge_work_mem_mb", 64, 1, 1_048_576,
             "work_mem used while applying a delta, unless the stream table overrides it.");

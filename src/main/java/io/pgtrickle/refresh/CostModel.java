@@ -3,9 +3,9 @@ package io.pgtrickle.refresh;
 /**
  * AUTO's cost model of one stream table, learnt from its own refresh history
  * ({@code pgtrickle._refresh_begin}): a FULL refresh costs what the last ones took, a differential
- * one a fixed part plus a part per pending change. Known only once the history has FULL refreshes
- * (other than the first, which runs on cold caches) and differential ones with different numbers of
- * pending changes; pg_trickle.differential_max_change_ratio applies in any case.
+ * one a fixed part plus a part per pending change. Known once the history has a FULL refresh (the
+ * first, on cold caches, stands in until there are others) and differential ones with different
+ * numbers of pending changes; pg_trickle.differential_max_change_ratio applies in any case.
  */
 record CostModel(double fullMs, double fixedMs, double msPerChange) {
 

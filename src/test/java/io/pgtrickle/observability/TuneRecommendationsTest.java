@@ -151,7 +151,7 @@ class TuneRecommendationsTest {
             assertEquals("6", recs.get("pg_trickle.max_consecutive_errors").get("recommended_value"), recs.toString());
             assertTrue(reason(recs, "pg_trickle.max_consecutive_errors").contains("40P01"));
             assertEquals("4m", recs.get("public.busy.schedule").get("recommended_value"), recs.toString());
-            assertEquals("0.2", recs.get("pg_trickle.differential_max_change_ratio").get("recommended_value"));
+            assertEquals("1", recs.get("pg_trickle.differential_max_change_ratio").get("recommended_value"));
             assertTrue(reason(recs, "pg_trickle.differential_max_change_ratio").contains("10 of 20"), recs.toString());
             assertTrue(!recs.containsKey("pg_trickle.history_retention_days"));
         }
