@@ -151,12 +151,6 @@ public final class CatalogStore {
         db.update("DELETE FROM pgtrickle.pgt_dependencies WHERE pgt_id = ?", id);
     }
 
-    public void markRefreshed(long id) throws SQLException {
-        db.update("UPDATE pgtrickle.pgt_stream_tables SET is_populated = true, needs_full_refresh = false,"
-                + " last_refresh_at = clock_timestamp(), consecutive_errors = 0, last_error = NULL,"
-                + " status = CASE WHEN status = 'INITIALIZING' THEN 'ACTIVE' ELSE status END WHERE pgt_id = ?", id);
-    }
-
     public void resume(long id) throws SQLException {
         db.update("UPDATE pgtrickle.pgt_stream_tables SET status = 'ACTIVE', consecutive_errors = 0, last_error = NULL,"
                 + " updated_at = now() WHERE pgt_id = ?", id);

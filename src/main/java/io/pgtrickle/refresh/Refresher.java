@@ -76,17 +76,7 @@ public final class Refresher {
         local.put(LocalSettings.INTERNAL_APPLY, "on");
         local.put("work_mem", (st.mergeWorkMemMb() != null ? st.mergeWorkMemMb() : settings.mergeWorkMemMb()) + "MB");
         String[] names = local.keySet().toArray(String[]::new);
-        // Each source is still the relation the SQL was built for, locked, and readable by the owner (one
-        // round trip for that, the settings and what decides FULL or DIFFERENTIAL).
-        // arrays travel as text: PL/Java's SPI driver does not read them as java.sql.Array
-        Begin begin = db.queryOne("SELECT pending, full_reason, source_rows, array_to_string(unanalysed, ','), measure_latency,"
-                        + " prev_frontier, prev_xid, array_to_string(old_settings, chr(1)), read_by_others, full_ms,"
-                        + " differential_fixed_ms, differential_ms_per_change"
-                        + " FROM pgtrickle._refresh_begin(?, ?::text[], ?::text[])",
-                rs -> new Begin(rs.getLong(1), rs.getString(2), rs.getLong(3), longs(rs.getString(4)), rs.getBoolean(5),
-                        rs.getString(6), rs.getString(7), strings(rs.getString(8), names.length), rs.getBoolean(9),
-                        CostModel.of((Double) rs.getObject(10), (Double) rs.getObject(11), (Double) rs.getObject(12))),
-                st.id(), textArray(names), textArray(local.values().toArray(String[]::new))).orElseThrow();
+        RefreshBegin begin = RefreshBegin.run(db, st.id(), local);
         OwnerSession owner = new OwnerSession(db, st.owner(), st.searchPath());
         RefreshStatements sql = TemplateCache.shared(settings.l1CacheMaxEntries()).statements(st);
         CostModel.Estimate estimate = st.refreshMode() == RefreshMode.AUTO ? begin.cost().estimate(begin.pending()) : null;
@@ -97,6 +87,7 @@ public final class Refresher {
             applied = reason != null ? full(st, sql, owner, begin.readByOthers()) : differential(st.id(), sql, owner, begin.pending());
             delta.attr("pgtrickle.merge_windows", applied.merges());
         }
+        // Settings restored, commit latency, consumed changes deleted, refreshed mark and history: one round trip.
         try (TraceSpan clean = Tracing.start(Tracing.CLEANUP)) {
             return db.queryOne("SELECT action, inserted, deleted, delta_rows, array_to_string(samples, ',')"
                             + " FROM pgtrickle._refresh_end(?, ?::text[],"
@@ -106,19 +97,14 @@ public final class Refresher {
                         return new RefreshOutcome(RefreshAction.valueOf(rs.getString(1)), rs.getLong(2), rs.getLong(3),
                                 rs.getLong(4), applied.merges(), System.nanoTime() - started, reason);
                     },
-                    st.id(), textArray(names), textArray(begin.oldSettings()), begin.measureLatency(), begin.prevFrontier(),
-                    begin.prevXid(), latency.keepsSamples(), start, applied.fromDelta(), applied.action().name(),
+                    st.id(), RefreshBegin.textArray(names), RefreshBegin.textArray(begin.oldSettings()),
+                    begin.measureLatency(), begin.prevFrontier(), begin.prevXid(), latency.keepsSamples(), start,
+                    applied.fromDelta(), applied.action().name(),
                     applied.inserted(), applied.deleted(), applied.inserted() + applied.deleted(), initiator.name(),
                     begin.pending(), estimate == null ? null : estimate.differentialMs(),
                     estimate == null ? null : estimate.fullMs())
                     .orElseThrow();
         }
-    }
-
-    /** What {@code pgtrickle._refresh_begin} found. */
-    private record Begin(long pending, String fullReason, long sourceRows, List<Long> unanalysed,
-                         boolean measureLatency, String prevFrontier, String prevXid, String[] oldSettings,
-                         boolean readByOthers, CostModel cost) {
     }
 
     /**
@@ -128,7 +114,7 @@ public final class Refresher {
     private record Applied(RefreshAction action, long inserted, long deleted, int merges, boolean fromDelta) {
     }
 
-    private String fullRefreshReason(StreamTable st, Begin begin, CostModel.Estimate estimate, OwnerSession owner)
+    private String fullRefreshReason(StreamTable st, RefreshBegin begin, CostModel.Estimate estimate, OwnerSession owner)
             throws SQLException {
         if (!st.isDifferential()) {
             return "refresh mode FULL";
@@ -159,7 +145,7 @@ public final class Refresher {
      * planner's estimates; a source never analysed is counted, but only up to the row count that
      * would tip the decision, so the cost stays proportional to the pending changes.
      */
-    private String changeRatioReason(Begin begin, OwnerSession owner) throws SQLException {
+    private String changeRatioReason(RefreshBegin begin, OwnerSession owner) throws SQLException {
         long pending = begin.pending();
         double ratio = settings.differentialMaxChangeRatio();
         long enough = (long) Math.min(Long.MAX_VALUE / 2, Math.ceil(pending / Math.max(ratio, 1e-9))) + 1;
@@ -234,30 +220,6 @@ public final class Refresher {
             owner.exec((staged > TRUNCATE_ABOVE_ROWS ? "TRUNCATE " : "DELETE FROM ") + sql.applyTable());
         }
         return new Applied(RefreshAction.DIFFERENTIAL, 0, 0, merges, true);
-    }
-
-    private static String textArray(String[] values) {
-        StringBuilder out = new StringBuilder("{");
-        for (String v : values) {
-            out.append(out.length() == 1 ? "" : ",").append('"')
-                    .append(v.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
-        }
-        return out.append('}').toString();
-    }
-
-    /** {@code n} values joined by chr(1) (an empty value is an empty string). */
-    private static String[] strings(String joined, int n) {
-        return n == 0 ? new String[0] : (joined == null ? "" : joined).split("\u0001", -1);
-    }
-
-    private static List<Long> longs(String joined) {
-        List<Long> out = new java.util.ArrayList<>();
-        if (joined != null && !joined.isEmpty()) {
-            for (String v : joined.split(",")) {
-                out.add(Long.parseLong(v));
-            }
-        }
-        return out;
     }
 
     /**
