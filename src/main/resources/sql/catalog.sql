@@ -625,8 +625,10 @@ BEGIN
         IF full_reason IS NOT NULL THEN
             CONTINUE;
         END IF;
+        -- (writers below the frontier's xmin were all consumed: the xid index skips them, as the delta does)
         EXECUTE format('SELECT count(*), coalesce(bool_or(s.__pgt_action = ''T''), false) FROM pgtrickle_changes.%I s'
-                       ' WHERE NOT pgtrickle._consumed(s.__pgt_xid, s.__pgt_change_id, $1, $2, $3)',
+                       ' WHERE s.__pgt_xid >= pg_snapshot_xmin($1)'
+                       ' AND NOT pgtrickle._consumed(s.__pgt_xid, s.__pgt_change_id, $1, $2, $3)',
                        'changes_' || d.source_relid)
             INTO n, truncated USING f.frontier, f.frontier_xid, f.frontier_change_id;
         pending := pending + n;

@@ -259,8 +259,7 @@ public final class PgTrickle {
 
     private void requireCatalog() throws SQLException {
         if (!catalog.isInstalled()) {
-            throw new PgTrickleException(PgTrickleException.OBJECT_NOT_IN_PREREQUISITE_STATE,
-                    "pg_trickle is not installed in this database (CREATE EXTENSION pg_trickle, or pg-trickle install)");
+            throw CatalogStore.notInstalled();
         }
     }
 }

@@ -47,30 +47,33 @@ public final class CatalogStore {
      */
     public Named get(String text) throws SQLException {
         QualifiedName.requireText(text);
-        Object[] found = new Object[3];
         try {
-            db.queryOne("SELECT " + QualifiedName.PARSED + ", st.pgt_id IS NOT NULL, pgtrickle._owns(st.pgt_relid), "
-                            + COLUMNS + " FROM " + QualifiedName.parsedFrom("x")
-                            + " LEFT JOIN pgtrickle.pgt_stream_tables st ON st.pgt_schema = " + QualifiedName.schemaOf("x")
-                            + " AND st.pgt_name = " + QualifiedName.nameOf("x"),
+            return db.queryOne("SELECT " + QualifiedName.PARSED + ", st.pgt_id IS NOT NULL, pgtrickle._owns(st.pgt_relid), "
+                            + COLUMNS + " FROM " + QualifiedName.PARSED_FROM
+                            + " LEFT JOIN pgtrickle.pgt_stream_tables st ON st.pgt_schema = " + QualifiedName.SCHEMA
+                            + " AND st.pgt_name = " + QualifiedName.NAME,
                     rs -> {
-                        found[0] = QualifiedName.fromParsed(text, rs, 1);
-                        found[1] = rs.getBoolean(6) ? map(rs) : null;
-                        found[2] = rs.getBoolean(7);
-                        return null;
-                    }, text);
+                        QualifiedName name = QualifiedName.fromParsed(text, rs, 1);
+                        if (!rs.getBoolean(6)) {
+                            throw new PgTrickleException(PgTrickleException.UNDEFINED_TABLE,
+                                    "stream table " + name.display() + " does not exist");
+                        }
+                        return new Named(map(rs), rs.getBoolean(7));
+                    }, text).orElseThrow();
+        } catch (PgTrickleException e) {
+            throw e;
         } catch (SQLException e) {
             if ("42P01".equals(e.getSQLState()) || "3F000".equals(e.getSQLState()) || "42883".equals(e.getSQLState())) {
-                throw new PgTrickleException(PgTrickleException.OBJECT_NOT_IN_PREREQUISITE_STATE,
-                        "pg_trickle is not installed in this database (CREATE EXTENSION pg_trickle, or pg-trickle install)");
+                throw notInstalled();
             }
             throw e;
         }
-        if (found[1] == null) {
-            throw new PgTrickleException(PgTrickleException.UNDEFINED_TABLE,
-                    "stream table " + ((QualifiedName) found[0]).display() + " does not exist");
-        }
-        return new Named((StreamTable) found[1], (Boolean) found[2]);
+    }
+
+    /** The error for a database without pg_trickle's catalog. */
+    public static PgTrickleException notInstalled() {
+        return new PgTrickleException(PgTrickleException.OBJECT_NOT_IN_PREREQUISITE_STATE,
+                "pg_trickle is not installed in this database (CREATE EXTENSION pg_trickle, or pg-trickle install)");
     }
 
     public StreamTable get(QualifiedName name) throws SQLException {

@@ -20,27 +20,21 @@ public record QualifiedName(String schema, String name) {
 
     /**
      * SQL for {@code text} (the parameter {@code ?}) parsed by PostgreSQL's parse_ident, as the
-     * relation {@code alias} of {@code parts}, {@code error} and {@code current_schema}; {@link #PARSED}
+     * relation {@code x} of {@code parts}, {@code error} and {@code current_schema}; {@link #PARSED}
      * selects from it what {@link #fromParsed} reads. parse_ident's error is caught in SQL: the
      * PL/Java host cannot go on after a failed statement.
      */
-    public static String parsedFrom(String alias) {
-        return "(SELECT p.parts, p.error, current_schema() AS current_schema FROM pgtrickle._parse_name(?) p) " + alias;
-    }
+    public static final String PARSED_FROM =
+            "(SELECT p.parts, p.error, current_schema() AS current_schema FROM pgtrickle._parse_name(?) p) x";
 
-    /** The five columns of {@link #parsedFrom} alias {@code x} that {@link #fromParsed} reads. */
+    /** The five columns of {@link #PARSED_FROM} that {@link #fromParsed} reads. */
     public static final String PARSED = "x.parts[1], x.parts[2], array_length(x.parts, 1)::text, x.current_schema, x.error";
 
-    /** The schema the name lands in, in SQL over {@link #parsedFrom}'s {@code alias} (NULL: no single answer). */
-    public static String schemaOf(String alias) {
-        return "CASE array_length(" + alias + ".parts, 1) WHEN 1 THEN " + alias + ".current_schema WHEN 2 THEN "
-                + alias + ".parts[1] END";
-    }
+    /** The schema the name lands in, in SQL over {@link #PARSED_FROM} (NULL: no single answer). */
+    public static final String SCHEMA = "CASE array_length(x.parts, 1) WHEN 1 THEN x.current_schema WHEN 2 THEN x.parts[1] END";
 
-    /** The relation name, in SQL over {@link #parsedFrom}'s {@code alias}. */
-    public static String nameOf(String alias) {
-        return alias + ".parts[array_length(" + alias + ".parts, 1)]";
-    }
+    /** The relation name, in SQL over {@link #PARSED_FROM}. */
+    public static final String NAME = "x.parts[array_length(x.parts, 1)]";
 
     /**
      * Parses {@code text} with PostgreSQL's own parse_ident (unquoted parts fold to lower case,
@@ -48,7 +42,7 @@ public record QualifiedName(String schema, String name) {
      */
     public static QualifiedName parse(Db db, String text) throws SQLException {
         requireText(text);
-        return db.queryOne("SELECT " + PARSED + " FROM " + parsedFrom("x"),
+        return db.queryOne("SELECT " + PARSED + " FROM " + PARSED_FROM,
                 rs -> fromParsed(text, rs, 1), text).orElseThrow();
     }
 
