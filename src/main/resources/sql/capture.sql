@@ -80,6 +80,8 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $fn$
     -- runs before every refresh: the inheritance tree is walked once
     WITH tree AS MATERIALIZED (SELECT t.relid, t.relkind FROM pgtrickle._inheritance_tree(source) t)
     SELECT CASE
+        -- decoding sees what triggers miss (subscription apply, no triggers to disable)
+        WHEN EXISTS (SELECT 1 FROM pgtrickle.pgt_wal_sources w WHERE w.source_relid = source) THEN NULL
         WHEN EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgenabled = 'D'
                         AND t.tgfoid = to_regprocedure(format('pgtrickle_changes.%I()', 'capture_' || source)))
             THEN format('change capture of %s is disabled (ALTER TABLE ... DISABLE TRIGGER)', source::regclass)
@@ -99,12 +101,13 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $fn$
     SELECT DISTINCT c.relowner FROM pgtrickle.pgt_dependencies d
       JOIN pgtrickle.pgt_stream_tables st ON st.pgt_id = d.pgt_id
       JOIN pg_class c ON c.oid = st.pgt_relid
-     WHERE d.source_relid = source AND d.cdc_mode = 'TRIGGER'
+     WHERE d.source_relid = source AND d.cdc_mode <> 'NONE'
 $fn$;
 
--- Makes the capture of one source match the catalog: buffer, capture function and triggers on
--- every relation below the source exist while some stream table captures it (and are rebuilt when
--- the source's columns changed), and are removed when none does. SELECT on the buffer is granted
+-- Makes the capture of one source match the catalog: its buffer exists while some stream table
+-- captures it (rebuilt when the source's columns changed), and so do, in trigger mode, the capture
+-- function and the triggers on every relation below the source, or, in WAL mode
+-- (pgtrickle._capture_mode), its publication (pgtrickle._wal_adopt); all are removed when none does. SELECT on the buffer is granted
 -- to the owners of the stream tables that read it and to nobody else. A rebuilt buffer or a changed
 -- trigger set marks the capturing stream tables for a FULL refresh, since rows may have changed
 -- uncaptured. Anyone may call it: it does only what the catalog (row-level security) allows.
@@ -115,6 +118,7 @@ DECLARE
     buf_oid  oid;
     fn_sig   text := format('pgtrickle_changes.%I()', 'capture_' || source);
     wanted   boolean;
+    mode     text;
     cols     text;
     new_cols text;
     old_cols text;
@@ -124,8 +128,13 @@ DECLARE
     ev       text;
     tree     text;
 BEGIN
-    wanted := EXISTS (SELECT 1 FROM pgtrickle.pgt_dependencies d WHERE d.source_relid = source AND d.cdc_mode = 'TRIGGER')
-              AND EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = source AND c.relkind IN ('r', 'p'));
+    mode := pgtrickle._capture_mode(source);
+    wanted := mode IS NOT NULL AND EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = source AND c.relkind IN ('r', 'p'));
+    -- WAL capture that is no longer wanted ends before the triggers come back
+    IF EXISTS (SELECT 1 FROM pgtrickle.pgt_wal_sources w WHERE w.source_relid = source)
+       AND mode IS DISTINCT FROM 'WAL' THEN
+        PERFORM pgtrickle._wal_release(source);
+    END IF;
     SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum),
            string_agg('n.' || quote_ident(a.attname), ', ' ORDER BY a.attnum),
            string_agg('o.' || quote_ident(a.attname), ', ' ORDER BY a.attnum),
@@ -164,6 +173,13 @@ BEGIN
         EXECUTE format('REVOKE ALL ON pgtrickle_changes.%I FROM PUBLIC', buf);
     END IF;
     buf_oid := format('pgtrickle_changes.%I', buf)::regclass;
+    IF mode = 'WAL' THEN
+        PERFORM pgtrickle._wal_adopt(source);   -- drops the capture triggers
+        IF to_regprocedure(fn_sig) IS NOT NULL THEN
+            EXECUTE format('DROP FUNCTION %s', fn_sig);
+        END IF;
+    ELSE
+    UPDATE pgtrickle.pgt_dependencies d SET cdc_mode = 'TRIGGER' WHERE d.source_relid = source AND d.cdc_mode = 'WAL';
     IF to_regprocedure(fn_sig) IS NULL THEN
         -- The template is pg_trickle's own text; names enter it only through %I and quote_ident.
         body := format($template$BEGIN
@@ -210,6 +226,7 @@ END$template$,
             END IF;
         END LOOP;
     END LOOP;
+    END IF;
     -- Read access follows ownership of the capturing stream tables (granted once, not on every call).
     FOR rel IN SELECT DISTINCT a.grantee FROM pg_class c CROSS JOIN LATERAL aclexplode(c.relacl) a
                 WHERE c.oid = buf_oid AND a.grantee <> c.relowner
@@ -235,7 +252,10 @@ END$template$,
 END
 $fn$;
 
--- Deletes change rows that every capturing stream table has consumed. Safe for anyone to call.
+-- Deletes change rows that every capturing stream table has consumed, and the rows a refresh decoded
+-- from the WAL for itself (negative change numbers: they live only in the refresh's transaction).
+-- Another refresh deleting the same consumed rows concurrently is not an error: a REPEATABLE READ
+-- refresh leaves them to it. Safe for anyone to call.
 CREATE FUNCTION pgtrickle._cleanup_changes(source oid) RETURNS bigint
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
 DECLARE
@@ -244,13 +264,20 @@ BEGIN
     IF to_regclass(format('pgtrickle_changes.%I', 'changes_' || source)) IS NULL THEN
         RETURN 0;
     END IF;
-    EXECUTE format('DELETE FROM pgtrickle_changes.%I c WHERE NOT EXISTS (SELECT 1'
-                   ' FROM pgtrickle.pgt_dependencies d JOIN pgtrickle.pgt_stream_tables st ON st.pgt_id = d.pgt_id'
-                   ' WHERE d.source_relid = $1 AND d.cdc_mode = ''TRIGGER'''
-                   ' AND NOT coalesce(pgtrickle._consumed(c.__pgt_xid, c.__pgt_change_id, st.frontier, st.frontier_xid,'
-                   ' st.frontier_change_id), false))',
-                   'changes_' || source) USING source;
-    GET DIAGNOSTICS n = ROW_COUNT;
+    IF EXISTS (SELECT 1 FROM pgtrickle.pgt_wal_sources w WHERE w.source_relid = source) THEN
+        EXECUTE format('DELETE FROM pgtrickle_changes.%I WHERE __pgt_change_id < 0', 'changes_' || source);
+    END IF;
+    BEGIN
+        EXECUTE format('DELETE FROM pgtrickle_changes.%I c WHERE NOT EXISTS (SELECT 1'
+                       ' FROM pgtrickle.pgt_dependencies d JOIN pgtrickle.pgt_stream_tables st ON st.pgt_id = d.pgt_id'
+                       ' WHERE d.source_relid = $1 AND d.cdc_mode <> ''NONE'''
+                       ' AND NOT coalesce(pgtrickle._consumed(c.__pgt_xid, c.__pgt_change_id, st.frontier, st.frontier_xid,'
+                       ' st.frontier_change_id), false))',
+                       'changes_' || source) USING source;
+        GET DIAGNOSTICS n = ROW_COUNT;
+    EXCEPTION WHEN serialization_failure THEN
+        n := 0;
+    END;
     RETURN n;
 END
 $fn$;
@@ -343,7 +370,7 @@ BEGIN
     FOR st IN SELECT s.pgt_id, d.source_relid, quote_ident(s.pgt_schema) || '.' || quote_ident(s.pgt_name) AS name,
                      s.frontier, s.frontier_xid, s.frontier_change_id
                 FROM pgtrickle.pgt_stream_tables s JOIN pgtrickle.pgt_dependencies d ON d.pgt_id = s.pgt_id
-               WHERE s.status IN ('SUSPENDED', 'ERROR') AND d.cdc_mode = 'TRIGGER' AND s.frontier IS NOT NULL
+               WHERE s.status IN ('SUSPENDED', 'ERROR') AND d.cdc_mode <> 'NONE' AND s.frontier IS NOT NULL
                  AND to_regclass(format('pgtrickle_changes.%I', 'changes_' || d.source_relid)) IS NOT NULL LOOP
         EXECUTE format('SELECT count(*) FROM (SELECT 1 FROM pgtrickle_changes.%I c'
                        ' WHERE NOT pgtrickle._consumed(c.__pgt_xid, c.__pgt_change_id, $1, $2, $3) LIMIT $4) x',
@@ -397,7 +424,7 @@ BEGIN
         END IF;
     END LOOP;
     FOR d IN SELECT DISTINCT dep.source_relid FROM pgtrickle.pgt_dependencies dep
-              WHERE dep.source_relid = ANY (sources) AND dep.cdc_mode = 'TRIGGER' LOOP
+              WHERE dep.source_relid = ANY (sources) AND dep.cdc_mode <> 'NONE' LOOP
         PERFORM pgtrickle._sync_capture(d.source_relid);
     END LOOP;
 END
@@ -407,7 +434,12 @@ CREATE FUNCTION pgtrickle._after_ddl() RETURNS event_trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
 DECLARE
     objects oid[];
+    stack   text;
 BEGIN
+    GET DIAGNOSTICS stack = PG_CONTEXT;
+    IF position('function pgtrickle._sync_capture(oid,boolean) line' IN stack) > 0 THEN
+        RETURN;   -- capture's own DDL (a replica identity set for WAL capture)
+    END IF;
     IF tg_tag = 'ALTER SCHEMA' THEN
         PERFORM pgtrickle._check_sources();   -- a renamed schema renames every source in it
         RETURN;
@@ -439,7 +471,7 @@ BEGIN
     FOR obj IN SELECT * FROM pg_event_trigger_dropped_objects() WHERE object_type = 'table column' LOOP
         SELECT st.pgt_schema, st.pgt_name INTO dep
           FROM pgtrickle.pgt_dependencies d JOIN pgtrickle.pgt_stream_tables st ON st.pgt_id = d.pgt_id
-         WHERE d.source_relid = obj.objid AND d.cdc_mode = 'TRIGGER'
+         WHERE d.source_relid = obj.objid AND d.cdc_mode <> 'NONE'
          LIMIT 1;
         IF FOUND THEN
             RAISE EXCEPTION 'cannot drop column % because stream table %.% captures changes of its table',

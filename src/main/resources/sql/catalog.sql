@@ -91,6 +91,15 @@ CREATE TABLE pgtrickle.pgt_stream_tables (
     -- {rows inserted, rows deleted, rows} of the delta the last differential refresh applied, written
     -- by the statement that computes the delta (refresh history reads it; no second pass over it).
     last_delta             bigint[],
+    -- Change capture this stream table asks for: 'trigger', 'wal' or 'auto' (pg_trickle.cdc_mode
+    -- when it was created). A source is captured from WAL only when every stream table reading it
+    -- allows it (pgtrickle._capture_mode).
+    cdc_mode               text NOT NULL DEFAULT 'auto' CHECK (cdc_mode IN ('trigger', 'wal', 'auto')),
+    -- WAL capture: where the next decode for this stream table must start (the commit position of
+    -- the oldest decoded transaction its frontier does not include yet, else where the last decode
+    -- ended) and when it was set; the replication slot is never advanced past the least of them.
+    wal_restart_lsn        pg_lsn,
+    wal_restart_at         timestamptz,
     created_at             timestamptz NOT NULL DEFAULT now(),
     updated_at             timestamptz NOT NULL DEFAULT now(),
     UNIQUE (pgt_schema, pgt_name)
@@ -101,7 +110,9 @@ CREATE TABLE pgtrickle.pgt_dependencies (
     source_relid  oid NOT NULL,
     source_type   text NOT NULL CHECK (source_type IN ('TABLE', 'STREAM_TABLE', 'VIEW', 'OTHER')),
     columns_used  text[],
-    cdc_mode      text NOT NULL CHECK (cdc_mode IN ('TRIGGER', 'NONE')),
+    -- How the source's changes reach its change buffer: capture triggers, decoding of the WAL
+    -- (wal.sql), or not at all (the source is not read differentially).
+    cdc_mode      text NOT NULL CHECK (cdc_mode IN ('TRIGGER', 'WAL', 'NONE')),
     -- Read only through a view the query names (inlined): captured, but not one of the names
     -- whose identity a rebuild checks (a view may be redefined to read other tables).
     through_view  boolean NOT NULL DEFAULT false,
@@ -115,6 +126,29 @@ CREATE TABLE pgtrickle.pgt_dependencies (
     PRIMARY KEY (pgt_id, source_relid)
 );
 CREATE INDEX ON pgtrickle.pgt_dependencies (source_relid);
+
+-- Whether stream table `id` reads a source captured from the WAL (its refresh decodes first).
+CREATE FUNCTION pgtrickle._wal_captured(id bigint) RETURNS boolean
+LANGUAGE sql STABLE AS $fn$
+    SELECT EXISTS (SELECT 1 FROM pgtrickle.pgt_dependencies d WHERE d.pgt_id = id AND d.cdc_mode = 'WAL')
+$fn$;
+
+-- Sources captured from the WAL (wal.sql). Changes of writers visible in `since` reached the
+-- buffer through the capture triggers the source had before; decoding skips them.
+CREATE TABLE pgtrickle.pgt_wal_sources (
+    source_relid  oid PRIMARY KEY,
+    since         pg_snapshot NOT NULL,
+    since_lsn     pg_lsn NOT NULL,
+    adopted_at    timestamptz NOT NULL DEFAULT now()
+);
+
+-- The replica identity a relation had before WAL capture set it to FULL (a deleted or updated
+-- row's old values are the delta's), put back when capture leaves it.
+CREATE TABLE pgtrickle.pgt_wal_identity (
+    relid         oid PRIMARY KEY,
+    source_relid  oid NOT NULL,
+    prior         "char" NOT NULL
+);
 
 CREATE TABLE pgtrickle.pgt_refresh_history (
     refresh_id     bigserial PRIMARY KEY,
@@ -350,14 +384,22 @@ BEGIN
 END
 $fn$;
 
+-- capture: how its sources are captured now ('WAL', 'TRIGGER', both as 'TRIGGER+WAL', or NULL
+-- when it captures none); wal_lag_*: how far behind the current WAL position its next decode
+-- starts (the WAL it keeps the replication slot from releasing) and since when.
 CREATE FUNCTION pgtrickle.pgt_status()
 RETURNS TABLE (name text, status text, refresh_mode text, effective_refresh_mode text, schedule text,
                is_populated boolean, consecutive_errors integer, last_refresh_at timestamptz,
-               data_timestamp timestamptz, staleness interval, last_error text)
+               data_timestamp timestamptz, staleness interval, last_error text, cdc_mode text, capture text,
+               wal_lag_bytes bigint, wal_lag_seconds double precision)
 LANGUAGE sql STABLE AS $fn$
     SELECT quote_ident(st.pgt_schema) || '.' || quote_ident(st.pgt_name), st.status, st.refresh_mode,
            st.effective_refresh_mode, st.schedule, st.is_populated, st.consecutive_errors,
-           st.last_refresh_at, st.data_timestamp, now() - st.data_timestamp, st.last_error
+           st.last_refresh_at, st.data_timestamp, now() - st.data_timestamp, st.last_error, st.cdc_mode,
+           (SELECT string_agg(DISTINCT d.cdc_mode, '+' ORDER BY d.cdc_mode) FROM pgtrickle.pgt_dependencies d
+             WHERE d.pgt_id = st.pgt_id AND d.cdc_mode <> 'NONE'),
+           pg_wal_lsn_diff(pg_current_wal_insert_lsn(), st.wal_restart_lsn)::bigint,
+           extract(epoch FROM now() - st.wal_restart_at)::double precision
       FROM pgtrickle.pgt_stream_tables st
      ORDER BY st.pgt_schema, st.pgt_name
 $fn$;
@@ -394,6 +436,9 @@ SELECT st.pgt_id, quote_ident(st.pgt_schema) || '.' || quote_ident(st.pgt_name) 
        st.last_error, st.preset, st.merge_work_mem_mb, st.refresh_workers,
        (SELECT array_agg(d.source_relid::regclass::text ORDER BY d.source_relid)
           FROM pgtrickle.pgt_dependencies d WHERE d.pgt_id = st.pgt_id) AS sources,
+       st.cdc_mode,
+       (SELECT array_agg(d.source_relid::regclass::text || ':' || d.cdc_mode ORDER BY d.source_relid)
+          FROM pgtrickle.pgt_dependencies d WHERE d.pgt_id = st.pgt_id) AS source_capture,
        (SELECT count(*) FROM pgtrickle.pgt_refresh_history h WHERE h.pgt_id = st.pgt_id) AS refresh_count,
        st.created_at, st.updated_at
   FROM pgtrickle.pgt_stream_tables st;
@@ -416,10 +461,11 @@ CREATE FUNCTION pgtrickle._setting_default(setting text) RETURNS text
 LANGUAGE sql IMMUTABLE AS $fn$
     SELECT d.value
       FROM (VALUES ('enabled', 'on'), ('scheduler_interval_ms', '1000'), ('refresh_workers', '2'),
-                   ('max_refresh_workers', '8'), ('max_consecutive_errors', '3'), ('cdc_mode', 'trigger'),
+                   ('max_refresh_workers', '8'), ('max_consecutive_errors', '3'), ('cdc_mode', 'auto'),
                    ('cdc_notify', 'on'), ('merge_batch_size', '50000'), ('l1_cache_max_entries', '256'),
                    ('differential_max_change_ratio', '0.5'), ('merge_work_mem_mb', '64'),
-                   ('history_retention_days', '7'), ('metrics_port', '9188'), ('max_inactive_buffer_rows', '1000000'))
+                   ('history_retention_days', '7'), ('metrics_port', '9188'), ('max_inactive_buffer_rows', '1000000'),
+                   ('max_inactive_wal_mb', '1024'))
            AS d(name, value)
      WHERE d.name = setting
 $fn$;
@@ -552,7 +598,7 @@ BEGIN
                              'changes_' || d.source_relid), ' UNION ALL ')
       INTO sources
       FROM pgtrickle.pgt_dependencies d
-     WHERE d.pgt_id = p_pgt_id AND d.cdc_mode = 'TRIGGER'
+     WHERE d.pgt_id = p_pgt_id AND d.cdc_mode <> 'NONE'
        AND to_regclass('pgtrickle_changes.changes_' || d.source_relid) IS NOT NULL;
     IF cur IS NULL OR sources IS NULL THEN
         RETURN NULL;
@@ -618,7 +664,7 @@ BEGIN
     measure_latency := false;
     FOR d IN SELECT dep.source_relid, c.reltuples
                FROM pgtrickle.pgt_dependencies dep JOIN pg_class c ON c.oid = dep.source_relid
-              WHERE dep.pgt_id = id AND dep.cdc_mode = 'TRIGGER' ORDER BY dep.source_relid LOOP
+              WHERE dep.pgt_id = id AND dep.cdc_mode <> 'NONE' ORDER BY dep.source_relid LOOP
         -- (a catalog without the latency objects still refreshes)
         measure_latency := current_setting('track_commit_timestamp')::boolean
             AND to_regprocedure('pgtrickle._record_commit_latency(bigint,pg_snapshot,xid8,boolean)') IS NOT NULL;
@@ -690,7 +736,7 @@ BEGIN
         samples := pgtrickle._record_commit_latency(id, prev_frontier::pg_snapshot, prev_xid::xid8, want_samples);
     END IF;
     PERFORM pgtrickle._cleanup_changes(d.source_relid)
-       FROM pgtrickle.pgt_dependencies d WHERE d.pgt_id = id AND d.cdc_mode = 'TRIGGER';
+       FROM pgtrickle.pgt_dependencies d WHERE d.pgt_id = id AND d.cdc_mode <> 'NONE';
     UPDATE pgtrickle.pgt_stream_tables st SET is_populated = true, needs_full_refresh = false,
            last_refresh_at = clock_timestamp(), consecutive_errors = 0, last_error = NULL,
            status = CASE WHEN st.status = 'INITIALIZING' THEN 'ACTIVE' ELSE st.status END
@@ -937,7 +983,7 @@ BEGIN
     FOR rec IN
         SELECT d.source_relid, d.source_relid::regclass::text AS source
           FROM pgtrickle.pgt_dependencies d
-         WHERE d.cdc_mode = 'TRIGGER' AND to_regclass('pgtrickle_changes.changes_' || d.source_relid) IS NOT NULL
+         WHERE d.cdc_mode <> 'NONE' AND to_regclass('pgtrickle_changes.changes_' || d.source_relid) IS NOT NULL
          GROUP BY d.source_relid
     LOOP
         buffered := pgtrickle._buffered_rows(rec.source_relid, (10 * batch + 1)::bigint);
@@ -950,7 +996,7 @@ BEGIN
                           ' one MERGE window', rec.source, 10 * batch,
                           quote_ident(st.pgt_schema) || '.' || quote_ident(st.pgt_name))
               FROM pgtrickle.pgt_dependencies d JOIN pgtrickle.pgt_stream_tables st ON st.pgt_id = d.pgt_id
-             WHERE d.source_relid = rec.source_relid AND d.cdc_mode = 'TRIGGER'
+             WHERE d.source_relid = rec.source_relid AND d.cdc_mode <> 'NONE'
                AND st.status IN ('ACTIVE', 'INITIALIZING') AND pgtrickle._schedule_ms(st.schedule) IS NOT NULL
                AND st.pgt_id NOT IN (SELECT s.pgt_id FROM pgtrickle._slow_refreshes(since) s)
              ORDER BY st.data_timestamp NULLS FIRST
@@ -978,6 +1024,19 @@ BEGIN
           FROM w
          WHERE w.n > 0 AND NOT (workers >= max_workers AND max_workers >= 256);
     END IF;
+
+    -- WAL capture: a replication slot that retains much WAL fills the disk. The stream table holding
+    -- it at the oldest position is the one to refresh (or resume, or drop).
+    RETURN QUERY
+    SELECT 'pg_trickle.max_inactive_wal_mb'::text, pgtrickle._setting('max_inactive_wal_mb'),
+           pgtrickle._setting('max_inactive_wal_mb'),
+           format('the replication slot of WAL capture retains %s MB of WAL (over pg_trickle.max_inactive_wal_mb);'
+                  ' %s holds it at the oldest position (status %s): refresh, resume or drop it',
+                  round(w.lag_bytes / 1048576.0), quote_ident(st.pgt_schema) || '.' || quote_ident(st.pgt_name), st.status)
+      FROM pgtrickle.wal_slot_status() w
+     CROSS JOIN LATERAL (SELECT s.pgt_schema, s.pgt_name, s.status FROM pgtrickle.pgt_stream_tables s
+                          WHERE s.wal_restart_lsn IS NOT NULL ORDER BY s.wal_restart_lsn LIMIT 1) st
+     WHERE w.lag_bytes > greatest(pgtrickle._setting_num('max_inactive_wal_mb'), 1) * 1048576;
 
     -- History kept forever grows without bound.
     IF retention = 0 AND (SELECT reltuples FROM pg_class WHERE oid = 'pgtrickle.pgt_refresh_history'::regclass) > 1000000 THEN

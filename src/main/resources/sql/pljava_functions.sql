@@ -2,14 +2,16 @@
 -- extension script. The jar is on the backend JVM's class path (pljava.vmoptions).
 
 CREATE FUNCTION pgtrickle.create_stream_table(name text, query text, schedule text DEFAULT NULL,
-        refresh_mode text DEFAULT NULL, initialize boolean DEFAULT true, preset text DEFAULT NULL)
+        refresh_mode text DEFAULT NULL, initialize boolean DEFAULT true, preset text DEFAULT NULL,
+        cdc_mode text DEFAULT NULL)
 RETURNS void LANGUAGE java
-AS 'io.pgtrickle.api.SqlFunctions.createStreamTable(java.lang.String,java.lang.String,java.lang.String,java.lang.String,java.lang.Boolean,java.lang.String)';
+AS 'io.pgtrickle.api.SqlFunctions.createStreamTable(java.lang.String,java.lang.String,java.lang.String,java.lang.String,java.lang.Boolean,java.lang.String,java.lang.String)';
 
 CREATE FUNCTION pgtrickle.alter_stream_table(name text, query text DEFAULT NULL, schedule text DEFAULT NULL,
-        refresh_mode text DEFAULT NULL, status text DEFAULT NULL, preset text DEFAULT NULL)
+        refresh_mode text DEFAULT NULL, status text DEFAULT NULL, preset text DEFAULT NULL,
+        cdc_mode text DEFAULT NULL)
 RETURNS void LANGUAGE java
-AS 'io.pgtrickle.api.SqlFunctions.alterStreamTable(java.lang.String,java.lang.String,java.lang.String,java.lang.String,java.lang.String,java.lang.String)';
+AS 'io.pgtrickle.api.SqlFunctions.alterStreamTable(java.lang.String,java.lang.String,java.lang.String,java.lang.String,java.lang.String,java.lang.String,java.lang.String)';
 
 CREATE FUNCTION pgtrickle.drop_stream_table(name text, "cascade" boolean DEFAULT false)
 RETURNS void LANGUAGE java

@@ -190,7 +190,8 @@ GRANT USAGE ON SCHEMA pgtrickle TO PUBLIC;
 GRANT USAGE ON SCHEMA pgtrickle_changes TO PUBLIC;   -- the buffers themselves are granted per owner
 GRANT USAGE ON SEQUENCE pgtrickle_changes.change_id_seq TO PUBLIC;
 GRANT SELECT ON pgtrickle.pgt_stream_tables, pgtrickle.pgt_dependencies, pgtrickle.pgt_refresh_history,
-                pgtrickle.pgt_commit_latency, pgtrickle.stream_tables_info TO PUBLIC;
+                pgtrickle.pgt_commit_latency, pgtrickle.stream_tables_info, pgtrickle.pgt_wal_sources,
+                pgtrickle.pgt_wal_identity TO PUBLIC;
 GRANT INSERT, UPDATE, DELETE ON pgtrickle.pgt_stream_tables, pgtrickle.pgt_dependencies,
                                 pgtrickle.pgt_refresh_history, pgtrickle.pgt_commit_latency TO pgtrickle_user;
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA pgtrickle TO pgtrickle_user;
@@ -221,7 +222,9 @@ BEGIN
         'pgtrickle._latency_bucket(double precision)', 'pgtrickle._slow_refreshes(timestamp with time zone)',
         'pgtrickle._latency_quantile(integer[],bigint[],double precision,double precision,double precision)',
         'pgtrickle._reject_direct_dml()', 'pgtrickle._buffered_rows(oid,bigint)', 'pgtrickle._capture_gap(oid)',
-        'pgtrickle._inheritance_tree(oid)']
+        'pgtrickle._inheritance_tree(oid)', 'pgtrickle._wal_slot()',
+        'pgtrickle._wal_unavailable()', 'pgtrickle._wal_obstacle(oid)', 'pgtrickle._capture_mode(oid)',
+        'pgtrickle.wal_slot_status()', 'pgtrickle._wal_captured(bigint)']
     LOOP
         EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO PUBLIC', f);
     END LOOP;
@@ -230,14 +233,17 @@ BEGIN
         'pgtrickle._query_relations(text)', 'pgtrickle._analyse(text)', 'pgtrickle._plan_error(text)', 'pgtrickle._explain(text,boolean)', 'pgtrickle._as_owner(oid,text,text,text,boolean)',
         'pgtrickle._owner_function(oid)', 'pgtrickle._forget_owner(oid)', 'pgtrickle._bind_sources(bigint)', 'pgtrickle._sync_capture(oid,boolean)',
         'pgtrickle._cleanup_changes(oid)', 'pgtrickle._release_inactive_buffers(bigint)',
+        'pgtrickle._wal_peek(bigint,boolean)', 'pgtrickle._wal_store(bigint,pg_lsn,text[])',
+        'pgtrickle._wal_ensure_slot(boolean)', 'pgtrickle._wal_drop_unused_slot()', 'pgtrickle._wal_slot_lost()',
+        'pgtrickle._wal_release_inactive(bigint)',
         'pgtrickle._staging_table(bigint)', 'pgtrickle._drop_staging_table(bigint)', 'pgtrickle._source_shape(oid)', 'pgtrickle._source_tree(oid)',
         'pgtrickle._source_relations(oid)', 'pgtrickle._column_defs(oid,integer,name[])', 'pgtrickle._capturing_owners(oid)',
         'pgtrickle._record_commit_latency(bigint,pg_snapshot,xid8,boolean)',
         'pgtrickle._refresh_begin(bigint,text[],text[])',
         'pgtrickle._refresh_end(bigint,text[],text[],boolean,text,text,boolean,timestamp with time zone,boolean,text,bigint,bigint,bigint,text,bigint,double precision,double precision)',
         -- the PL/Java API (absent in the worker/CLI host, which writes the catalog directly)
-        'pgtrickle.create_stream_table(text,text,text,text,boolean,text)',
-        'pgtrickle.alter_stream_table(text,text,text,text,text,text)', 'pgtrickle.drop_stream_table(text,boolean)',
+        'pgtrickle.create_stream_table(text,text,text,text,boolean,text,text)',
+        'pgtrickle.alter_stream_table(text,text,text,text,text,text,text)', 'pgtrickle.drop_stream_table(text,boolean)',
         'pgtrickle.refresh_stream_table(text)', 'pgtrickle.resume_stream_table(text)',
         'pgtrickle.preview_stream_table(text)', 'pgtrickle._preview_fill(text)', 'pgtrickle.explain_refresh(text,boolean)']
     LOOP

@@ -1,6 +1,9 @@
 package io.pgtrickle.api;
 
 import io.pgtrickle.catalog.CatalogStore;
+import io.pgtrickle.catalog.CdcMode;
+import io.pgtrickle.cdc.ChangeCapture;
+import io.pgtrickle.cdc.wal.WalCapture;
 import io.pgtrickle.catalog.RefreshMode;
 import io.pgtrickle.catalog.Status;
 import io.pgtrickle.catalog.StreamTableBuilder;
@@ -51,10 +54,17 @@ public final class PgTrickle {
         return AllSettings.load(SettingsSource.fromDatabase(db));
     }
 
-    /** create_stream_table. Null arguments take the preset's value, then the documented default. */
     public void createStreamTable(String name, String query, String schedule, String refreshMode,
                                   Boolean initialize, String preset) throws SQLException {
+        createStreamTable(name, query, schedule, refreshMode, initialize, preset, null);
+    }
+
+    /** create_stream_table. Null arguments take the preset's value, then the documented default. */
+    public void createStreamTable(String name, String query, String schedule, String refreshMode,
+                                  Boolean initialize, String preset, String cdcMode) throws SQLException {
         requireCatalog();
+        CdcMode cdc = CdcMode.parse(cdcMode != null ? cdcMode : settings().cdc().mode());
+        prepareCapture(cdc);
         Preset p = preset == null ? null : Preset.parse(preset);
         String effectiveSchedule = schedule != null ? schedule : p != null ? p.schedule() : "1m";
         Schedule.parse(effectiveSchedule);
@@ -72,16 +82,37 @@ public final class PgTrickle {
         StreamTableDefinition def = analyze(query, mode);
         long id = new StreamTableBuilder(db, settings()).create(qn, def, effectiveSchedule, mode,
                 p == null ? null : p.mergeWorkMemMb(), p == null ? null : p.refreshWorkers(),
-                p == null ? null : p.sqlName());
+                p == null ? null : p.sqlName(), cdc);
+        requireCapture(id, cdc);
         if (initialize == null || initialize) {
             refresh(id, Initiator.INITIAL);
         }
     }
 
-    /** alter_stream_table: null means unchanged; a new query or mode rebuilds and repopulates the table at once. */
     public void alterStreamTable(String name, String query, String schedule, String refreshMode, String status,
                                  String preset) throws SQLException {
+        alterStreamTable(name, query, schedule, refreshMode, status, preset, null);
+    }
+
+    /**
+     * alter_stream_table: null means unchanged; a new query or mode rebuilds and repopulates the table
+     * at once. A new cdc_mode moves its sources' capture (shared sources: for every reader).
+     */
+    public void alterStreamTable(String name, String query, String schedule, String refreshMode, String status,
+                                 String preset, String cdcMode) throws SQLException {
+        CdcMode cdc = cdcMode == null ? null : CdcMode.parse(cdcMode);
+        if (cdc != null) {
+            prepareCapture(cdc);
+        }
         StreamTable st = lockByName(name, "alter");
+        if (cdc != null && cdc != st.cdcMode()) {
+            db.update("UPDATE pgtrickle.pgt_stream_tables SET cdc_mode = ? WHERE pgt_id = ?", cdc.sqlName(), st.id());
+            for (long source : catalog.capturedSources(st.id())) {
+                new ChangeCapture(db).sync(source);
+            }
+            requireCapture(st.id(), cdc);
+            WalCapture.dropUnusedSlot(db);
+        }
         Preset p = preset == null ? null : Preset.parse(preset);
         String newSchedule = schedule != null ? schedule : p != null ? p.schedule() : st.schedule();
         Schedule.parse(newSchedule);
@@ -108,6 +139,44 @@ public final class PgTrickle {
     public void dropStreamTable(String name, Boolean cascade) throws SQLException {
         StreamTable st = lockByName(name, "drop");
         new StreamTableBuilder(db, settings()).drop(st, cascade != null && cascade);
+        WalCapture.dropUnusedSlot(db);
+    }
+
+    /**
+     * WAL capture needs the database's replication slot, which can only be created before the
+     * transaction writes: asked for first. Explicit WAL capture where the server cannot decode is
+     * refused here, before anything is created.
+     */
+    private void prepareCapture(CdcMode cdc) throws SQLException {
+        if (cdc == CdcMode.TRIGGER) {
+            return;
+        }
+        if (cdc == CdcMode.WAL) {
+            String reason = db.queryOne("SELECT CASE WHEN current_setting('wal_level') <> 'logical' OR"
+                    + " pg_encoding_to_char((SELECT encoding FROM pg_database WHERE datname = current_database())) <> 'UTF8'"
+                    + " THEN pgtrickle._wal_unavailable() END", rs -> rs.getString(1)).orElse(null);
+            if (reason != null) {
+                throw new PgTrickleException(PgTrickleException.OBJECT_NOT_IN_PREREQUISITE_STATE,
+                        "cdc_mode wal is not available: " + reason);
+            }
+        }
+        WalCapture.prepareSlot(db);
+    }
+
+    /** With cdc_mode wal, every captured source must be WAL-captured now; otherwise says why not. */
+    private void requireCapture(long id, CdcMode cdc) throws SQLException {
+        if (cdc != CdcMode.WAL) {
+            return;
+        }
+        var blocked = db.queryOne("SELECT d.source_relid::regclass::text, coalesce(pgtrickle._wal_obstacle(d.source_relid),"
+                + " 'another stream table reading it asks for cdc_mode trigger')"
+                + " FROM pgtrickle.pgt_dependencies d WHERE d.pgt_id = ? AND d.cdc_mode = 'TRIGGER' ORDER BY 1 LIMIT 1",
+                rs -> rs.getString(1) + " cannot be captured from the WAL: " + rs.getString(2), id);
+        if (blocked.isPresent()) {
+            throw new PgTrickleException(PgTrickleException.OBJECT_NOT_IN_PREREQUISITE_STATE, blocked.get()
+                    + " (a replication slot is created only by a transaction that has not written yet; cdc_mode auto"
+                    + " uses triggers until the worker has created it)");
+        }
     }
 
     /** refresh_stream_table: synchronous, recorded as MANUAL. */

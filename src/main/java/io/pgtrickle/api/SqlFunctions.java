@@ -50,13 +50,13 @@ public final class SqlFunctions {
     }
 
     public static void createStreamTable(String name, String query, String schedule, String refreshMode,
-                                         Boolean initialize, String preset) throws SQLException {
-        call(p -> p.createStreamTable(name, query, schedule, refreshMode, initialize, preset));
+                                         Boolean initialize, String preset, String cdcMode) throws SQLException {
+        call(p -> p.createStreamTable(name, query, schedule, refreshMode, initialize, preset, cdcMode));
     }
 
     public static void alterStreamTable(String name, String query, String schedule, String refreshMode,
-                                        String status, String preset) throws SQLException {
-        call(p -> p.alterStreamTable(name, query, schedule, refreshMode, status, preset));
+                                        String status, String preset, String cdcMode) throws SQLException {
+        call(p -> p.alterStreamTable(name, query, schedule, refreshMode, status, preset, cdcMode));
     }
 
     public static void dropStreamTable(String name, Boolean cascade) throws SQLException {

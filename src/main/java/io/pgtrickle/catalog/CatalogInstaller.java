@@ -12,6 +12,7 @@ public final class CatalogInstaller {
 
     public static final String CATALOG_RESOURCE = "/sql/catalog.sql";
     private static final String CAPTURE_RESOURCE = "/sql/capture.sql";
+    private static final String WAL_RESOURCE = "/sql/wal.sql";
     private static final String SECURITY_RESOURCE = "/sql/security.sql";
 
     private CatalogInstaller() {
@@ -33,7 +34,7 @@ public final class CatalogInstaller {
      * (the extension), and last roles, row-level security and grants, which cover all of them.
      */
     public static String script(String pljavaFunctions) {
-        return resource(CATALOG_RESOURCE) + "\n" + resource(CAPTURE_RESOURCE) + "\n"
+        return resource(CATALOG_RESOURCE) + "\n" + resource(CAPTURE_RESOURCE) + "\n" + resource(WAL_RESOURCE) + "\n"
                 + (pljavaFunctions == null ? "" : pljavaFunctions + "\n") + resource(SECURITY_RESOURCE);
     }
 

@@ -19,7 +19,7 @@ public final class CatalogStore {
             + " last_refresh_at, merge_work_mem_mb, refresh_workers, preset, row_identity,"
             + " array_to_string(output_columns, chr(1)) AS output_columns, full_sql, delta_sql, session_settings,"
             + " (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = pgt_relid)::bigint AS owner_oid, needs_rebuild,"
-            + " rebuild_reason";
+            + " rebuild_reason, cdc_mode, pgtrickle._wal_captured(pgt_id) AS wal_captured";
 
     private final Db db;
 
@@ -93,16 +93,16 @@ public final class CatalogStore {
 
     public long insert(long relid, QualifiedName name, String query, String schedule, RefreshMode mode,
                        RefreshMode effective, Integer mergeWorkMemMb, Integer workers, String preset,
-                       MaintenancePlan plan) throws SQLException {
+                       MaintenancePlan plan, CdcMode cdc) throws SQLException {
         return db.queryOne("INSERT INTO pgtrickle.pgt_stream_tables (pgt_relid, pgt_schema, pgt_name, defining_query,"
                         + " schedule, refresh_mode, effective_refresh_mode, merge_work_mem_mb, refresh_workers, preset,"
-                        + " row_identity, output_columns, full_sql, delta_sql, session_settings)"
+                        + " row_identity, output_columns, full_sql, delta_sql, session_settings, cdc_mode)"
                         + " VALUES (?::oid, ?, ?, ?, ?, ?, ?, ?::int, ?::int, ?, ?, string_to_array(?, chr(1)), ?, ?, "
-                        + PinnedSettings.CURRENT + ")"
+                        + PinnedSettings.CURRENT + ", ?)"
                         + " RETURNING pgt_id",
                 rs -> rs.getLong(1), relid, name.schema(), name.name(), query, schedule, mode.name(),
                 effective.name(), mergeWorkMemMb, workers, preset, plan.rowIdentity().name(),
-                String.join("\u0001", plan.outputColumns()), plan.fullSql(), plan.deltaSql()).orElseThrow();
+                String.join("\u0001", plan.outputColumns()), plan.fullSql(), plan.deltaSql(), cdc.sqlName()).orElseThrow();
     }
 
     public void addDependency(long id, long sourceOid, String sourceType, List<String> columns, boolean captured,
@@ -117,7 +117,7 @@ public final class CatalogStore {
     /** Source oids this stream table reads through change capture. */
     public List<Long> capturedSources(long id) throws SQLException {
         return db.query("SELECT source_relid::bigint FROM pgtrickle.pgt_dependencies WHERE pgt_id = ?"
-                + " AND cdc_mode = 'TRIGGER' ORDER BY source_relid", rs -> rs.getLong(1), id);
+                + " AND cdc_mode <> 'NONE' ORDER BY source_relid", rs -> rs.getLong(1), id);
     }
 
     /** The relations the defining query names (not those read only through an inlined view). */
@@ -202,6 +202,8 @@ public final class CatalogStore {
                 rs.getString("session_settings"),
                 rs.getLong("owner_oid"),
                 rs.getBoolean("needs_rebuild"),
-                rs.getString("rebuild_reason"));
+                rs.getString("rebuild_reason"),
+                CdcMode.parse(rs.getString("cdc_mode")),
+                rs.getBoolean("wal_captured"));
     }
 }

@@ -6,7 +6,8 @@ import java.util.List;
 
 /**
  * A stream table as recorded in pgtrickle.pgt_stream_tables. {@code owner} is the role owning its
- * storage table: its refreshes run as that role.
+ * storage table: its refreshes run as that role. {@code cdcMode} is the capture it asks for;
+ * {@code walCaptured} whether some source of it is captured from the WAL now.
  */
 public record StreamTable(
         long id,
@@ -31,7 +32,9 @@ public record StreamTable(
         String sessionSettings,
         long owner,
         boolean needsRebuild,
-        String rebuildReason) {
+        String rebuildReason,
+        CdcMode cdcMode,
+        boolean walCaptured) {
 
     public boolean isDifferential() {
         return effectiveMode == RefreshMode.DIFFERENTIAL;

@@ -32,10 +32,10 @@ public final class StreamTableBuilder {
     }
 
     public long create(QualifiedName name, StreamTableDefinition def, String schedule, RefreshMode mode,
-                       Integer mergeWorkMemMb, Integer workers, String preset) throws SQLException {
+                       Integer mergeWorkMemMb, Integer workers, String preset, CdcMode cdc) throws SQLException {
         long relid = createStorage(name, def);
         long id = catalog.insert(relid, name, def.query(), schedule, mode, def.effectiveMode(), mergeWorkMemMb,
-                workers, preset, def.plan());
+                workers, preset, def.plan(), cdc);
         recordSources(id, def);
         return id;
     }

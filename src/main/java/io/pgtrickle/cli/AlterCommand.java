@@ -25,12 +25,15 @@ final class AlterCommand extends EngineCommand {
     @Option(names = "--status", description = "ACTIVE or SUSPENDED.")
     String status;
 
+    @Option(names = "--cdc-mode", description = "trigger, wal or auto: how its sources' changes are captured.")
+    String cdcMode;
+
     @Option(names = "--preset", description = "real-time, batch or cost-optimized.")
     String preset;
 
     @Override
     void run(PgTrickle pgt) throws SQLException {
-        pgt.alterStreamTable(name, query, schedule, mode, status, preset);
+        pgt.alterStreamTable(name, query, schedule, mode, status, preset, cdcMode);
         System.out.println("altered stream table " + name);
     }
 }

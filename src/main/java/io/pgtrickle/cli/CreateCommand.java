@@ -25,12 +25,15 @@ final class CreateCommand extends EngineCommand {
     @Option(names = "--preset", description = "real-time, batch or cost-optimized.")
     String preset;
 
+    @Option(names = "--cdc-mode", description = "trigger, wal or auto (default: pg_trickle.cdc_mode, auto).")
+    String cdcMode;
+
     @Option(names = "--no-initialize", negatable = false, description = "Create empty; the first refresh populates it.")
     boolean noInitialize;
 
     @Override
     void run(PgTrickle pgt) throws SQLException {
-        pgt.createStreamTable(name, query, schedule, mode, !noInitialize, preset);
+        pgt.createStreamTable(name, query, schedule, mode, !noInitialize, preset, cdcMode);
         System.out.println("created stream table " + name);
     }
 }

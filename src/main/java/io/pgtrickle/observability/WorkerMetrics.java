@@ -43,6 +43,10 @@ public final class WorkerMetrics implements AutoCloseable {
         60, 300, 600};
     static final List<String> STATUSES = List.of("INITIALIZING", "ACTIVE", "SUSPENDED", "ERROR");
 
+    /** What the database's replication slot retains (WAL capture), as the last tick saw it. */
+    public record WalSlotLag(long bytes, Double seconds) {
+    }
+
     /** A stream table as the last tick saw it. */
     public record TableState(String name, String status, Double stalenessSeconds) {
     }
@@ -62,6 +66,7 @@ public final class WorkerMetrics implements AutoCloseable {
     private volatile List<TableState> tables = List.of();
     private volatile IntSupplier poolSize = () -> 0;
     private volatile IntSupplier poolActive = () -> 0;
+    private volatile WalSlotLag walSlotLag;
     private HTTPServer server;
     private int requestedPort = -1;
 
@@ -117,6 +122,22 @@ public final class WorkerMetrics implements AutoCloseable {
                         }
                     }
                 }).register(registry);
+        GaugeWithCallback.builder().name("pg_trickle_wal_slot_lag_bytes")
+                .help("WAL the replication slot of WAL capture retains (from its restart position), at the last tick")
+                .callback(cb -> {
+                    WalSlotLag lag = walSlotLag;
+                    if (lag != null) {
+                        cb.call(lag.bytes());
+                    }
+                }).register(registry);
+        GaugeWithCallback.builder().name("pg_trickle_wal_slot_lag_seconds")
+                .help("Age of the oldest position a stream table holds the replication slot at, at the last tick")
+                .callback(cb -> {
+                    WalSlotLag lag = walSlotLag;
+                    if (lag != null && lag.seconds() != null) {
+                        cb.call(lag.seconds());
+                    }
+                }).register(registry);
         GaugeWithCallback.builder().name("pg_trickle_worker_pool_size")
                 .help("Refresh connections the worker may use now (pg_trickle.refresh_workers, per-table requests,"
                         + " lag remediation)")
@@ -141,6 +162,11 @@ public final class WorkerMetrics implements AutoCloseable {
 
     public void tickFailed() {
         tickErrors.inc();
+    }
+
+    /** The slot as this tick saw it; null when there is none. */
+    public void walSlot(WalSlotLag lag) {
+        walSlotLag = lag;
     }
 
     public void bufferReleased(String streamTable) {

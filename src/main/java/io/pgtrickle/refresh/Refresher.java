@@ -2,6 +2,7 @@ package io.pgtrickle.refresh;
 
 import io.pgtrickle.catalog.RefreshMode;
 import io.pgtrickle.catalog.StreamTable;
+import io.pgtrickle.cdc.wal.WalCapture;
 import io.pgtrickle.config.DvmSettings;
 import io.pgtrickle.observability.LatencyRecorder;
 import io.pgtrickle.observability.TraceSpan;
@@ -52,11 +53,23 @@ public final class Refresher {
 
     /** Refreshes {@code st}, which the caller has locked with {@link io.pgtrickle.catalog.CatalogStore#lock}. */
     public RefreshOutcome refresh(StreamTable st, Initiator initiator) throws SQLException {
+        return refresh(st, initiator, null);
+    }
+
+    /**
+     * As {@link #refresh(StreamTable, Initiator)}, where the caller has already decoded the WAL for
+     * {@code st} in this transaction ({@code decoded}; null: decode here). A READ COMMITTED
+     * differential refresh decodes with the sources locked against writers until it commits (each of
+     * its statements sees the sources anew); a REPEATABLE READ one sees them as of its snapshot.
+     */
+    public RefreshOutcome refresh(StreamTable st, Initiator initiator, WalCapture.Decoded decoded) throws SQLException {
+        WalCapture.Decoded wal = decoded != null ? decoded
+                : WalCapture.decode(db, st, st.isDifferential() && st.populated() && !st.needsFullRefresh());
         try (TraceSpan cycle = Tracing.start(Tracing.REFRESH_CYCLE)) {
             cycle.attr("pgtrickle.stream_table", st.name().display()).attr("pgtrickle.initiated_by", initiator.name())
                     .attr("pgtrickle.refresh_mode", st.refreshMode().name());
             try {
-                RefreshOutcome outcome = refresh(st, initiator, cycle);
+                RefreshOutcome outcome = refresh(st, initiator, cycle, wal);
                 cycle.attr("pgtrickle.action", outcome.action().name()).attr("pgtrickle.delta_rows", outcome.deltaRows())
                         .attr("pgtrickle.merge_windows", outcome.mergeStatements())
                         .attr("pgtrickle.commit_latency.samples", latency.lastSamplesMs().length);
@@ -68,7 +81,8 @@ public final class Refresher {
         }
     }
 
-    private RefreshOutcome refresh(StreamTable st, Initiator initiator, TraceSpan cycle) throws SQLException {
+    private RefreshOutcome refresh(StreamTable st, Initiator initiator, TraceSpan cycle, WalCapture.Decoded wal)
+            throws SQLException {
         long started = System.nanoTime();
         OffsetDateTime start = OffsetDateTime.now();
         // Pinned print settings keep row hashes and expressions the same whoever refreshes.
@@ -80,7 +94,8 @@ public final class Refresher {
         OwnerSession owner = new OwnerSession(db, st.owner(), st.searchPath());
         RefreshStatements sql = TemplateCache.shared(settings.l1CacheMaxEntries()).statements(st);
         CostModel.Estimate estimate = st.refreshMode() == RefreshMode.AUTO ? begin.cost().estimate(begin.pending()) : null;
-        String reason = fullRefreshReason(st, begin, estimate, owner);
+        String reason = wal.fullReason() != null && st.isDifferential() ? wal.fullReason()
+                : fullRefreshReason(st, begin, estimate, owner);
         cycle.attr("pgtrickle.decision", reason == null ? "DIFFERENTIAL" : "FULL: " + reason);
         Applied applied;
         try (TraceSpan delta = Tracing.start(Tracing.DELTA_EXECUTE)) {

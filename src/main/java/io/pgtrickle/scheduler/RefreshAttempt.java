@@ -3,6 +3,7 @@ package io.pgtrickle.scheduler;
 import io.pgtrickle.api.PgTrickle;
 import io.pgtrickle.catalog.CatalogStore;
 import io.pgtrickle.catalog.StreamTable;
+import io.pgtrickle.cdc.wal.WalCapture;
 import io.pgtrickle.config.AllSettings;
 import io.pgtrickle.observability.LatencyRecorder;
 import io.pgtrickle.observability.WorkerMetrics;
@@ -15,6 +16,8 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -23,10 +26,16 @@ import java.util.function.BooleanSupplier;
  * since another worker may have refreshed it since the tick was planned. A failure is recorded and
  * remediated by {@link FailureRemediation}; after an out-of-memory failure the refresh is retried
  * at once with the lowered work memory, up to {@link #MAX_OOM_RETRIES} times.
+ *
+ * <p>A stream table with WAL-captured sources is refreshed in a REPEATABLE READ transaction: its
+ * decode and its delta then see the sources at one snapshot, without locking out their writers. A
+ * serialization failure (another refresh changed a row this one's snapshot predates) is retried
+ * the same way.
  */
 final class RefreshAttempt {
 
     private static final int MAX_OOM_RETRIES = 3;
+    private static final String SERIALIZATION_FAILURE = "40001";
     private static final System.Logger LOG = System.getLogger(Worker.class.getName());
 
     private final RefreshPool pool;
@@ -36,6 +45,8 @@ final class RefreshAttempt {
     private final WorkerMetrics metrics;
     private final ObservedTables observed;
     private final BooleanSupplier stopping;
+    /** Stream tables last seen reading a WAL-captured source: their next attempt starts REPEATABLE READ. */
+    private final Set<Long> walCaptured = ConcurrentHashMap.newKeySet();
 
     RefreshAttempt(RefreshPool pool, DuePolicy due, LagRemediation lag, WorkerMetrics metrics,
                    ObservedTables observed, BooleanSupplier stopping) {
@@ -58,7 +69,16 @@ final class RefreshAttempt {
             c = pool.borrow();
             boolean force = false;
             for (int attempt = 0; ; attempt++) {
-                Outcome o = once(c, id, s, force);
+                Outcome o;
+                try {
+                    o = once(c, id, s, force);
+                } catch (SQLException e) {
+                    if (!SERIALIZATION_FAILURE.equals(e.getSQLState()) || attempt >= MAX_OOM_RETRIES) {
+                        throw e;
+                    }
+                    Connections.rollbackQuietly(c);
+                    continue;
+                }
                 if (o.retry && attempt < MAX_OOM_RETRIES && !stopping.getAsBoolean()) {
                     force = true; // due when planned; the retry must not be skipped as "not due"
                     continue;
@@ -84,6 +104,10 @@ final class RefreshAttempt {
 
     private Outcome once(Connection c, long id, AllSettings s, boolean force) throws SQLException {
         Db db = new Db(c);
+        boolean repeatableRead = walCaptured.contains(id);
+        if (repeatableRead) {
+            db.update("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+        }
         // Pooled connections serve every owner's stream tables, and code an owner wrote may have SET
         // session settings (statement_timeout, search_path, ...) during an earlier refresh: start clean.
         db.update("RESET ALL");
@@ -94,6 +118,15 @@ final class RefreshAttempt {
             return new Outcome(RefreshResult.SKIPPED, false);
         }
         StreamTable st = locked.get();
+        if (st.walCaptured() != repeatableRead) {
+            c.rollback();
+            if (st.walCaptured()) {
+                walCaptured.add(id);
+            } else {
+                walCaptured.remove(id);
+            }
+            return once(c, id, s, force);
+        }
         SchedulerState.Row row = state.row(id);
         if (!row.runnable()) {
             c.rollback();
@@ -106,8 +139,9 @@ final class RefreshAttempt {
             c.rollback(); // refreshed by another worker since this tick was planned
             return new Outcome(RefreshResult.SKIPPED, false);
         }
+        WalCapture.Decoded decoded = WalCapture.decode(db, st, false);
         if (st.isDifferential() && st.populated() && !st.needsFullRefresh() && !st.needsRebuild()
-                && !state.hasPendingChanges(id)) {
+                && decoded.fullReason() == null && !state.hasPendingChanges(id)) {
             state.touch(id);
             c.commit();
             return new Outcome(RefreshResult.UNCHANGED, false);
@@ -117,7 +151,7 @@ final class RefreshAttempt {
         LatencyRecorder latency = LatencyRecorder.keepingSamples();
         try {
             StreamTable current = new PgTrickle(c).rebuildIfNeeded(st);
-            RefreshOutcome outcome = new Refresher(db, s.dvm(), latency).refresh(current, Initiator.SCHEDULER);
+            RefreshOutcome outcome = new Refresher(db, s.dvm(), latency).refresh(current, Initiator.SCHEDULER, decoded);
             boolean restored = state.afterSuccess(id);
             String reason = lag.takeReason(id);
             if (restored) {
@@ -134,6 +168,9 @@ final class RefreshAttempt {
             Connections.rollbackQuietly(c);
             if (FailureKind.isConnectionLost(e, c)) {
                 throw e;
+            }
+            if (SERIALIZATION_FAILURE.equals(e.getSQLState())) {
+                return new Outcome(RefreshResult.FAILED, true);
             }
             return new Outcome(RefreshResult.FAILED, failures.record(c, st, row.name(), start, e, s));
         }

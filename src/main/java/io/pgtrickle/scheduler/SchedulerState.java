@@ -1,6 +1,7 @@
 package io.pgtrickle.scheduler;
 
 import io.pgtrickle.dvm.DiffContext;
+import io.pgtrickle.observability.WorkerMetrics;
 import io.pgtrickle.sql.Db;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
@@ -67,7 +68,7 @@ final class SchedulerState {
     /** Whether any captured source holds a change this stream table has not consumed yet. */
     boolean hasPendingChanges(long id) throws SQLException {
         for (long source : db.query("SELECT source_relid::bigint FROM pgtrickle.pgt_dependencies"
-                + " WHERE pgt_id = ? AND cdc_mode = 'TRIGGER'", rs -> rs.getLong(1), id)) {
+                + " WHERE pgt_id = ? AND cdc_mode <> 'NONE'", rs -> rs.getLong(1), id)) {
             // Where capture cannot see every change (pgtrickle._capture_gap), the table is refreshed (FULL)
             // every time it is due.
             boolean pending = db.queryOne("SELECT EXISTS (SELECT 1 FROM pgtrickle_changes.changes_" + source
@@ -81,6 +82,27 @@ final class SchedulerState {
             }
         }
         return false;
+    }
+
+    /**
+     * WAL capture upkeep, in the control session's own transactions: the replication slot is created
+     * once some source could be WAL-captured but for it (then those sources move to WAL capture), and
+     * dropped once none is.
+     */
+    void maintainWalCapture() throws SQLException {
+        db.query("SELECT pgtrickle._wal_ensure_slot(false)", rs -> null);
+        db.query("SELECT pgtrickle._wal_drop_unused_slot()", rs -> null);
+    }
+
+    /** What the replication slot retains now, or null without a slot. */
+    WorkerMetrics.WalSlotLag walSlotLag() throws SQLException {
+        return db.queryOne("SELECT lag_bytes, lag_seconds FROM pgtrickle.wal_slot_status()",
+                rs -> new WorkerMetrics.WalSlotLag(rs.getLong(1), (Double) rs.getObject(2))).orElse(null);
+    }
+
+    /** Stream tables that are not refreshing and made the slot retain too much WAL let go of it (wal.sql). */
+    List<String> releaseInactiveWal(int maxMb) throws SQLException {
+        return db.query("SELECT * FROM pgtrickle._wal_release_inactive(?)", rs -> rs.getString(1), (long) maxMb);
     }
 
     /** A due differential table with nothing to apply: fresh as of now, without a NO_DATA history row. */

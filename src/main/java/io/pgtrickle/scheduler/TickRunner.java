@@ -79,12 +79,20 @@ final class TickRunner {
                         + " nothing to refresh");
             }
             SchedulerState state = new SchedulerState(db);
+            state.maintainWalCapture();
+            metrics.walSlot(state.walSlotLag());
             long nowMs = System.currentTimeMillis();
             if (nowMs - lastPruneMs >= HISTORY_PRUNE_EVERY_MS) {
                 state.pruneHistory(s.monitoring().historyRetentionDays());
                 for (String released : state.releaseInactiveBuffers(s.cdc().maxInactiveBufferRows())) {
                     LOG.log(Level.WARNING, "pg_trickle worker: " + released + " is not refreshing and held more than "
                             + s.cdc().maxInactiveBufferRows() + " unconsumed changes; released them, its next refresh is FULL");
+                    metrics.bufferReleased(released);
+                }
+                for (String released : state.releaseInactiveWal(s.cdc().maxInactiveWalMb())) {
+                    LOG.log(Level.WARNING, "pg_trickle worker: " + released + " is not refreshing and made the replication"
+                            + " slot retain more than " + s.cdc().maxInactiveWalMb() + " MB of WAL; it let go, its next"
+                            + " refresh is FULL");
                     metrics.bufferReleased(released);
                 }
                 lastPruneMs = nowMs;

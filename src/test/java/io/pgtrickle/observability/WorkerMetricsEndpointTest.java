@@ -60,6 +60,7 @@ class WorkerMetricsEndpointTest {
                 "action=\"DIFFERENTIAL\"") >= 1, scrape);
         assertTrue(sample(scrape, "pg_trickle_stream_table_staleness_seconds", "stream_table=\"public.orders_st\"") >= 0,
                 scrape);
+        assertTrue(sample(scrape, "pg_trickle_wal_slot_lag_bytes") >= 0, scrape);
     }
 
     @Test
@@ -105,9 +106,12 @@ class WorkerMetricsEndpointTest {
         }
     }
 
-    /** A worker on its own loop refreshes two stream tables after several writer transactions; returns /metrics. */
+    /**
+     * A worker on its own loop refreshes two stream tables after several writer transactions; returns
+     * /metrics. Their source is captured from the WAL, so the slot's gauges are there too.
+     */
     private static String runWorkerAndScrape() throws Exception {
-        String url = TestDatabase.freshDatabase();
+        String url = TestDatabase.freshWalDatabase();
         Tx.sql(url, "CREATE TABLE orders (id int PRIMARY KEY, amount int)",
                 "INSERT INTO orders SELECT g, g FROM generate_series(1, 10) g");
         Tx.run(url, p -> {

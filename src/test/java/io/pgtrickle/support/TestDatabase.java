@@ -30,22 +30,45 @@ public final class TestDatabase {
                 adminUrl = external;
             } else {
                 // logical: tests of sources a logical replication subscription writes
-                embedded = EmbeddedPostgres.start("wal_level=logical", "max_replication_slots=10", "max_wal_senders=10");
+                embedded = EmbeddedPostgres.start("wal_level=logical", "max_replication_slots=40", "max_wal_senders=10");
                 adminUrl = embedded.jdbcUrl("postgres");
             }
         }
         return adminUrl;
     }
 
-    /** Creates a new database with the catalog installed; returns its JDBC URL. */
+    /**
+     * Creates a new database with the catalog installed; returns its JDBC URL. Its stream tables
+     * capture with triggers unless a test asks for WAL capture ({@link #freshWalDatabase}): one
+     * replication slot per database would soon exhaust the server's.
+     */
     public static String freshDatabase() throws Exception {
         String url = emptyDatabase();
+        Tx.sql(url, "ALTER DATABASE " + databaseName(url) + " SET pg_trickle.cdc_mode = 'trigger'");
         try (Connection c = DriverManager.getConnection(url)) {
             c.setAutoCommit(false);
             CatalogInstaller.install(new Db(c));
             c.commit();
         }
         return url;
+    }
+
+    /**
+     * A new database whose stream tables capture from the WAL where they can (cdc_mode auto), with
+     * synchronous commits: a decode then never waits for the WAL writer (the embedded server
+     * commits asynchronously; WalAsyncCommitTest covers that).
+     */
+    public static String freshWalDatabase() throws Exception {
+        String url = freshDatabase();
+        Tx.sql(url, "ALTER DATABASE " + databaseName(url) + " SET pg_trickle.cdc_mode = 'auto'",
+                "ALTER DATABASE " + databaseName(url) + " SET synchronous_commit = on");
+        return url;
+    }
+
+    static String databaseName(String url) {
+        int q = url.indexOf('?');
+        String base = q < 0 ? url : url.substring(0, q);
+        return base.substring(base.lastIndexOf('/') + 1);
     }
 
     /** Creates a new database without the catalog; returns its JDBC URL (as the admin user). */

@@ -1,0 +1,235 @@
+package io.pgtrickle.cdc.wal;
+
+import io.pgtrickle.catalog.StreamTable;
+import io.pgtrickle.cdc.wal.PgOutputMessage.Tuple;
+import io.pgtrickle.sql.Db;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * WAL change capture from the refresh's side (wal.sql has the slot, the publications and the
+ * argument for exactness). A refresh of a stream table with WAL-captured sources first decodes the
+ * database's slot for them, in its own transaction and after its snapshot is fixed: the changes of
+ * every transaction that snapshot sees are put into the sources' change buffers, where the delta
+ * reads them exactly as it reads trigger-captured rows, and are deleted again before the refresh
+ * commits. What the stream table keeps is only where its next decode starts.
+ */
+public final class WalCapture {
+
+    /** What a decode found: a reason this refresh must recompute (or null), and the changes stored. */
+    public record Decoded(String fullReason, long changes) {
+        public static final Decoded NOTHING = new Decoded(null, 0);
+    }
+
+    private WalCapture() {
+    }
+
+    /**
+     * Creates the database's replication slot if WAL capture could use it, before the calling
+     * transaction writes anything (a slot cannot be created after that). A refusal (the transaction
+     * has written, slots are exhausted, running transactions do not end within 2 s) only means the
+     * sources keep their triggers for now; the worker tries again.
+     */
+    public static void prepareSlot(Db db) throws SQLException {
+        if (!db.queryOne("SELECT current_setting('wal_level') = 'logical' AND NOT EXISTS (SELECT 1 FROM"
+                + " pg_catalog.pg_replication_slots s WHERE s.slot_name = pgtrickle._wal_slot())", rs -> rs.getBoolean(1))
+                .orElse(false)) {
+            return;
+        }
+        var savepoint = db.connection().setSavepoint();
+        try {
+            db.query("SELECT pgtrickle._wal_ensure_slot(true)", rs -> null);
+            db.connection().releaseSavepoint(savepoint);
+        } catch (SQLException refused) {
+            db.connection().rollback(savepoint);
+        }
+    }
+
+    /**
+     * Drops the replication slot once no source is WAL-captured. The slot is not transactional: if
+     * the caller rolls back, the next decode finds it gone and goes back to triggers (FULL once).
+     */
+    public static void dropUnusedSlot(Db db) throws SQLException {
+        db.query("SELECT pgtrickle._wal_drop_unused_slot()", rs -> null);
+    }
+
+    /**
+     * Decodes for {@code st} (locked by the caller). With {@code lockSources}, a READ COMMITTED
+     * caller holds off the sources' writers until it commits, so that its later statements see the
+     * sources as decoded; a REPEATABLE READ caller needs no lock.
+     */
+    public static Decoded decode(Db db, StreamTable st, boolean lockSources) throws SQLException {
+        if (!st.walCaptured()) {
+            return Decoded.NOTHING;
+        }
+        Batch batch = new Batch();
+        db.query("SELECT p.kind::text, p.lsn::text, p.relid::bigint, p.info, p.data, pg_catalog.pg_current_snapshot()::text,"
+                        + " (SELECT s.wal_restart_lsn::text FROM pgtrickle.pgt_stream_tables s WHERE s.pgt_id = ?)"
+                        + " FROM pgtrickle._wal_peek(?, ?) p",
+                rs -> {
+                    batch.read(rs.getString(1).charAt(0), rs.getString(2), rs.getLong(3), rs.getString(4), rs.getBytes(5),
+                            rs.getString(6), rs.getString(7));
+                    return null;
+                }, st.id(), st.id(), lockSources);
+        if (!batch.started) {
+            return Decoded.NOTHING;
+        }
+        long stored = db.queryOne("SELECT pgtrickle._wal_store(?, ?::pg_lsn, ?::text[])", rs -> rs.getLong(1),
+                st.id(), Lsn.format(batch.restart), batch.rowsLiteral()).orElse(0L);
+        return new Decoded(batch.fullReason, stored);
+    }
+
+    /** The decoded stream of one refresh, read row by row from pgtrickle._wal_peek. */
+    private static final class Batch {
+        boolean started;
+        String fullReason;
+        long restart;
+        private long upto;
+        private long from;
+        private Snapshot snapshot;
+        private int width;
+        private final Map<Long, List<String>> bufferColumns = new HashMap<>();
+        private final Map<Long, List<String>> relationColumns = new HashMap<>();
+        private final List<String[]> rows = new ArrayList<>();
+        private Transaction current;
+
+        void read(char kind, String lsn, long relid, String info, byte[] data, String snapshotText, String restartText) {
+            switch (kind) {
+                case 'h' -> {
+                    started = true;
+                    fullReason = info;
+                    upto = Lsn.parse(lsn);
+                    restart = upto;
+                    from = restartText == null ? 0 : Lsn.parse(restartText);
+                    snapshot = Snapshot.parse(snapshotText);
+                }
+                case 's' -> {
+                    List<String> columns = info == null ? List.of() : Arrays.asList(info.split("\u0001", -1));
+                    bufferColumns.put(relid, columns);
+                    width = Math.max(width, 3 + columns.size());
+                }
+                default -> message(PgOutputDecoder.decode(data));
+            }
+        }
+
+        private void message(PgOutputMessage m) {
+            if (m instanceof PgOutputMessage.Begin b) {
+                current = new Transaction(snapshot.widen(b.xid()), b.finalLsn(), Long.compareUnsigned(b.finalLsn(), from) < 0);
+            } else if (m instanceof PgOutputMessage.Relation r) {
+                relationColumns.put(r.relid(), r.columns());
+            } else if (m instanceof PgOutputMessage.Insert i) {
+                change(i.relid(), 'I', i.newRow());
+            } else if (m instanceof PgOutputMessage.Update u) {
+                if (u.oldRow() == null || u.oldKeyOnly()) {
+                    gap("an updated row of " + u.relid() + " came without its old values (replica identity is not FULL)");
+                } else {
+                    change(u.relid(), 'D', u.oldRow());
+                    change(u.relid(), 'I', u.newRow().withUnchangedFrom(u.oldRow()));
+                }
+            } else if (m instanceof PgOutputMessage.Delete d) {
+                if (d.oldKeyOnly()) {
+                    gap("a deleted row of " + d.relid() + " came without its old values (replica identity is not FULL)");
+                } else {
+                    change(d.relid(), 'D', d.oldRow());
+                }
+            } else if (m instanceof PgOutputMessage.Truncate t) {
+                for (long relid : t.relids()) {
+                    if (bufferColumns.containsKey(relid) && current != null && !current.skipped) {
+                        String[] row = new String[width];
+                        row[0] = Long.toString(relid);
+                        row[1] = Long.toUnsignedString(current.xid);
+                        row[2] = "T";
+                        current.rows.add(row);
+                    }
+                }
+            } else if (m instanceof PgOutputMessage.Commit) {
+                commit();
+            }
+        }
+
+        private void change(long relid, char action, Tuple tuple) {
+            if (current == null || current.skipped || !bufferColumns.containsKey(relid)) {
+                return;
+            }
+            List<String> names = relationColumns.get(relid);
+            List<String> wanted = bufferColumns.get(relid);
+            String[] row = new String[width];
+            row[0] = Long.toString(relid);
+            row[1] = Long.toUnsignedString(current.xid);
+            row[2] = String.valueOf(action);
+            for (int i = 0; i < wanted.size(); i++) {
+                int at = names == null ? -1 : names.indexOf(wanted.get(i));
+                if (at < 0 || at >= tuple.values().size() || tuple.unchanged()[at]) {
+                    // written before the source's columns changed: that change makes the stream table rebuild
+                    gap("a change of " + relid + " was written with other columns than the source has now");
+                    return;
+                }
+                row[3 + i] = tuple.values().get(at);
+            }
+            current.rows.add(row);
+        }
+
+        private void gap(String reason) {
+            if (current != null && !current.skipped && fullReason == null) {
+                fullReason = reason;
+            }
+        }
+
+        private void commit() {
+            Transaction t = current;
+            current = null;
+            if (t == null || t.skipped) {
+                return;
+            }
+            if (snapshot.sees(t.xid)) {
+                rows.addAll(t.rows);
+            } else if (Long.compareUnsigned(t.finalLsn, restart) < 0) {
+                // committed, but not yet visible to this refresh: the next one decodes it again
+                restart = t.finalLsn;
+            }
+        }
+
+        /** The rows as a two-dimensional text[] literal. */
+        String rowsLiteral() {
+            if (rows.isEmpty()) {
+                return "{}";
+            }
+            StringBuilder out = new StringBuilder(rows.size() * 16 * width).append('{');
+            for (int r = 0; r < rows.size(); r++) {
+                out.append(r == 0 ? "{" : ",{");
+                String[] row = rows.get(r);
+                for (int i = 0; i < width; i++) {
+                    if (i > 0) {
+                        out.append(',');
+                    }
+                    String v = i < row.length ? row[i] : null;
+                    if (v == null) {
+                        out.append("NULL");
+                    } else {
+                        out.append('"').append(v.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+                    }
+                }
+                out.append('}');
+            }
+            return out.append('}').toString();
+        }
+    }
+
+    /** A decoded transaction; {@code skipped} when it commits before where this stream table's decode starts. */
+    private static final class Transaction {
+        final long xid;
+        final long finalLsn;
+        final boolean skipped;
+        final List<String[]> rows = new ArrayList<>();
+
+        Transaction(long xid, long finalLsn, boolean skipped) {
+            this.xid = xid;
+            this.finalLsn = finalLsn;
+            this.skipped = skipped;
+        }
+    }
+}

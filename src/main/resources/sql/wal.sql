@@ -1,0 +1,406 @@
+-- WAL change capture. Part of the catalog script (after capture.sql). docs/WAL_CAPTURE.md has the
+-- design and the argument that every committed change is consumed exactly once.
+--
+-- One logical replication slot per database, decoded with PostgreSQL's built-in pgoutput, and one
+-- publication, pgtrickle_capture, holding the WAL-captured sources. It is created here, with the
+-- catalog, and so exists at every WAL position the slot can ever decode: pgoutput looks a
+-- publication up as of the position it decodes, and fails where it did not exist yet. Nothing here
+-- keeps decoded rows: a refresh decodes, in its own transaction, what its snapshot sees and its
+-- frontier has not consumed, into the source's change buffer with negative change numbers, and
+-- deletes them again before it commits (pgtrickle._cleanup_changes). The only state that survives
+-- is where each stream table's next decode must start (pgt_stream_tables.wal_restart_lsn),
+-- written in the refresh's transaction; the slot is advanced to the least of those, never past.
+--
+-- Decoding runs the column types' output functions and storing the rows their input functions, as
+-- the role that installed pg_trickle: only sources whose column types have I/O functions owned by
+-- a superuser (and no domain constraints) are WAL-captured; the others keep their triggers.
+
+CREATE FUNCTION pgtrickle._wal_slot() RETURNS name
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $fn$
+    SELECT ('pgtrickle_' || d.oid)::name FROM pg_database d WHERE d.datname = current_database()
+$fn$;
+
+CREATE PUBLICATION pgtrickle_capture WITH (publish_via_partition_root = true);
+
+-- Why WAL capture cannot serve this database now, or NULL.
+CREATE FUNCTION pgtrickle._wal_unavailable() RETURNS text
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $fn$
+    SELECT CASE
+        WHEN current_setting('wal_level') <> 'logical'
+            THEN format('wal_level is %s, not logical (set wal_level = logical and restart PostgreSQL)',
+                        current_setting('wal_level'))
+        WHEN pg_encoding_to_char(d.encoding) <> 'UTF8'
+            THEN format('the database encoding is %s; WAL capture needs UTF8', pg_encoding_to_char(d.encoding))
+        WHEN NOT EXISTS (SELECT 1 FROM pg_replication_slots s WHERE s.slot_name = pgtrickle._wal_slot())
+            THEN format('the replication slot %s does not exist yet', pgtrickle._wal_slot())
+    END
+      FROM pg_database d WHERE d.datname = current_database()
+$fn$;
+
+-- Why this source cannot be captured from the WAL, or NULL.
+CREATE FUNCTION pgtrickle._wal_obstacle(source oid) RETURNS text
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $fn$
+    WITH RECURSIVE types(t) AS (
+        SELECT a.atttypid FROM pg_attribute a WHERE a.attrelid = source AND a.attnum > 0 AND NOT a.attisdropped
+        UNION
+        SELECT u.t FROM types JOIN pg_type ty ON ty.oid = types.t
+         CROSS JOIN LATERAL (VALUES (nullif(ty.typbasetype, 0)),
+                                    (CASE WHEN ty.typcategory = 'A' THEN nullif(ty.typelem, 0) END),
+                                    ((SELECT r.rngsubtype FROM pg_range r WHERE r.rngtypid = ty.oid)),
+                                    ((SELECT r.rngtypid FROM pg_range r WHERE r.rngmultitypid = ty.oid))) u(t)
+         WHERE u.t IS NOT NULL)
+    SELECT coalesce(pgtrickle._wal_unavailable(), CASE
+        WHEN c.relkind NOT IN ('r', 'p') THEN format('%s is not a table', source::regclass)
+        WHEN c.relispartition THEN format('%s is a partition (its root is captured instead)', source::regclass)
+        WHEN EXISTS (SELECT 1 FROM pgtrickle.pgt_stream_tables st WHERE st.pgt_relid = source)
+            THEN format('%s is a stream table', source::regclass)
+        WHEN EXISTS (SELECT 1 FROM pgtrickle._inheritance_tree(source) t WHERE t.relkind = 'f')
+            THEN format('%s has a foreign-table partition or child', source::regclass)
+        WHEN EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhparent = source) AND c.relkind = 'r'
+            THEN format('%s has inheritance children (decoding publishes them under their own names)', source::regclass)
+        WHEN EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = source AND a.attnum > 0 AND a.attgenerated <> '')
+            THEN format('%s has generated columns, which pgoutput does not send', source::regclass)
+        WHEN EXISTS (SELECT 1 FROM types JOIN pg_type ty ON ty.oid = types.t WHERE ty.typtype = 'c' OR ty.typtype = 'p')
+            THEN format('%s has a column of a composite type', source::regclass)
+        WHEN EXISTS (SELECT 1 FROM types JOIN pg_constraint k ON k.contypid = types.t)
+            THEN format('%s has a column of a domain with constraints', source::regclass)
+        WHEN EXISTS (SELECT 1 FROM types JOIN pg_type ty ON ty.oid = types.t
+                       JOIN pg_proc p ON p.oid IN (ty.typinput, ty.typoutput)
+                       JOIN pg_roles r ON r.oid = p.proowner
+                      WHERE NOT r.rolsuper)
+            THEN format('%s has a column of a type whose input or output function a non-superuser owns', source::regclass)
+    END)
+      FROM pg_class c WHERE c.oid = source
+$fn$;
+
+-- How the source is captured: NULL when no stream table captures it, TRIGGER when one of them asks
+-- for triggers or WAL capture cannot serve it, else WAL.
+CREATE FUNCTION pgtrickle._capture_mode(source oid) RETURNS text
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $fn$
+    SELECT CASE
+        WHEN count(*) = 0 THEN NULL
+        WHEN bool_or(st.cdc_mode = 'trigger') THEN 'TRIGGER'
+        WHEN pgtrickle._wal_obstacle(source) IS NULL THEN 'WAL'
+        ELSE 'TRIGGER'
+    END
+      FROM pgtrickle.pgt_dependencies d JOIN pgtrickle.pgt_stream_tables st ON st.pgt_id = d.pgt_id
+     WHERE d.source_relid = source AND d.cdc_mode <> 'NONE'
+$fn$;
+
+-- Moves a source from trigger capture (or none) to WAL capture, in the caller's transaction (called
+-- by _sync_capture). The lock waits for the source's writers in flight and holds off new ones until
+-- commit, so every writer either committed before `since` (its rows are in the buffer, from the
+-- triggers) or writes after the publication exists (decoding sees it).
+CREATE FUNCTION pgtrickle._wal_adopt(source oid) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $fn$
+DECLARE
+    rel record;
+BEGIN
+    IF EXISTS (SELECT 1 FROM pgtrickle.pgt_wal_sources w WHERE w.source_relid = source) THEN
+        -- already adopted: only partitions attached since need their replica identity
+        FOR rel IN SELECT r.relid, c.relreplident FROM pgtrickle._source_relations(source) r
+                     JOIN pg_class c ON c.oid = r.relid WHERE c.relreplident <> 'f' LOOP
+            INSERT INTO pgtrickle.pgt_wal_identity VALUES (rel.relid, source, rel.relreplident) ON CONFLICT DO NOTHING;
+            EXECUTE format('ALTER TABLE ONLY %s REPLICA IDENTITY FULL', rel.relid::regclass);
+        END LOOP;
+        RETURN;
+    END IF;
+    EXECUTE format('LOCK TABLE %s IN SHARE ROW EXCLUSIVE MODE', source::regclass);
+    FOR rel IN SELECT t.tgrelid::regclass AS r, t.tgname FROM pg_trigger t
+                WHERE t.tgfoid = to_regprocedure(format('pgtrickle_changes.%I()', 'capture_' || source)) LOOP
+        EXECUTE format('DROP TRIGGER %I ON %s', rel.tgname, rel.r);
+    END LOOP;
+    FOR rel IN SELECT r.relid, c.relreplident FROM pgtrickle._source_relations(source) r
+                 JOIN pg_class c ON c.oid = r.relid WHERE c.relreplident <> 'f' LOOP
+        INSERT INTO pgtrickle.pgt_wal_identity VALUES (rel.relid, source, rel.relreplident) ON CONFLICT DO NOTHING;
+        EXECUTE format('ALTER TABLE ONLY %s REPLICA IDENTITY FULL', rel.relid::regclass);
+    END LOOP;
+    IF NOT EXISTS (SELECT 1 FROM pg_publication_rel p JOIN pg_publication u ON u.oid = p.prpubid
+                    WHERE u.pubname = 'pgtrickle_capture' AND p.prrelid = source) THEN
+        EXECUTE format('ALTER PUBLICATION pgtrickle_capture ADD TABLE %s', source::regclass);
+    END IF;
+    INSERT INTO pgtrickle.pgt_wal_sources (source_relid, since, since_lsn)
+    VALUES (source, pg_current_snapshot(), pg_current_wal_insert_lsn());
+    -- a stream table's first decode starts here (one already decoding other sources starts earlier)
+    UPDATE pgtrickle.pgt_stream_tables st
+       SET wal_restart_lsn = coalesce(st.wal_restart_lsn, pg_current_wal_insert_lsn()),
+           wal_restart_at = coalesce(st.wal_restart_at, now())
+     WHERE st.pgt_id IN (SELECT d.pgt_id FROM pgtrickle.pgt_dependencies d WHERE d.source_relid = source);
+    UPDATE pgtrickle.pgt_dependencies d SET cdc_mode = 'WAL', source_tree = NULL
+     WHERE d.source_relid = source AND d.cdc_mode = 'TRIGGER';
+END
+$fn$;
+
+-- Ends WAL capture of a source (no stream table captures it, one asks for triggers, or the slot
+-- is gone): the source leaves the publication, replica identities are put back. Changes decoded from now on are not
+-- stored, and the triggers that take over start later than this transaction: the stream tables
+-- reading it refresh FULL once.
+CREATE FUNCTION pgtrickle._wal_release(source oid) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $fn$
+DECLARE
+    rel record;
+BEGIN
+    IF EXISTS (SELECT 1 FROM pg_publication_rel p JOIN pg_publication u ON u.oid = p.prpubid
+                WHERE u.pubname = 'pgtrickle_capture' AND p.prrelid = source) THEN
+        EXECUTE format('ALTER PUBLICATION pgtrickle_capture DROP TABLE %s', source::regclass);
+    END IF;
+    FOR rel IN DELETE FROM pgtrickle.pgt_wal_identity i WHERE i.source_relid = source RETURNING i.relid, i.prior LOOP
+        IF EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = rel.relid AND c.relreplident = 'f') THEN
+            EXECUTE format('ALTER TABLE ONLY %s REPLICA IDENTITY %s', rel.relid::regclass,
+                           CASE rel.prior WHEN 'n' THEN 'NOTHING' ELSE 'DEFAULT' END);
+        END IF;
+    END LOOP;
+    DELETE FROM pgtrickle.pgt_wal_sources w WHERE w.source_relid = source;
+    UPDATE pgtrickle.pgt_stream_tables st SET needs_full_refresh = true
+     WHERE st.pgt_id IN (SELECT d.pgt_id FROM pgtrickle.pgt_dependencies d
+                          WHERE d.source_relid = source AND d.cdc_mode = 'WAL');
+    UPDATE pgtrickle.pgt_dependencies d SET cdc_mode = 'TRIGGER' WHERE d.source_relid = source AND d.cdc_mode = 'WAL';
+    -- a stream table with no WAL source left holds the slot back no more
+    UPDATE pgtrickle.pgt_stream_tables st SET wal_restart_lsn = NULL, wal_restart_at = NULL
+     WHERE st.wal_restart_lsn IS NOT NULL
+       AND NOT EXISTS (SELECT 1 FROM pgtrickle.pgt_dependencies d WHERE d.pgt_id = st.pgt_id AND d.cdc_mode = 'WAL');
+END
+$fn$;
+
+-- Creates the database's slot when some source would be WAL-captured but for the slot, and then
+-- moves those sources to WAL capture. Creating a logical slot waits for the transactions running
+-- now to end and is refused in a transaction that has written anything: callers run it first in a
+-- transaction of its own, or in a savepoint and accept a refusal. Returns the sources moved.
+-- With `anyway`, the slot is created even before any source wants it (create_stream_table runs it
+-- first thing, before it has written anything; the worker drops a slot nobody uses).
+CREATE FUNCTION pgtrickle._wal_ensure_slot(anyway boolean DEFAULT false) RETURNS integer
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
+DECLARE
+    src oid;
+    n   integer := 0;
+    old text := current_setting('lock_timeout');
+BEGIN
+    IF current_setting('wal_level') <> 'logical' THEN
+        RETURN 0;
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_replication_slots s WHERE s.slot_name = pgtrickle._wal_slot()) THEN
+        IF NOT anyway AND NOT EXISTS (SELECT 1 FROM pgtrickle.pgt_dependencies d JOIN pgtrickle.pgt_stream_tables st
+                                        ON st.pgt_id = d.pgt_id WHERE d.cdc_mode = 'TRIGGER' AND st.cdc_mode <> 'trigger') THEN
+            RETURN 0;
+        END IF;
+        -- (it waits for the transactions running now: not for long)
+        PERFORM set_config('lock_timeout', '2s', true);
+        PERFORM pg_create_logical_replication_slot(pgtrickle._wal_slot(), 'pgoutput');
+        PERFORM set_config('lock_timeout', old, true);
+    END IF;
+    FOR src IN SELECT DISTINCT d.source_relid FROM pgtrickle.pgt_dependencies d
+                WHERE d.cdc_mode = 'TRIGGER' AND pgtrickle._capture_mode(d.source_relid) = 'WAL' LOOP
+        PERFORM pgtrickle._sync_capture(src);
+        n := n + 1;
+    END LOOP;
+    RETURN n;
+END
+$fn$;
+
+-- Drops the slot once no source is WAL-captured (it would retain WAL for nobody). The slot is not
+-- transactional: a caller that rolls back afterwards finds it gone, which the next decode handles
+-- as a lost slot (FULL refresh, triggers).
+CREATE FUNCTION pgtrickle._wal_drop_unused_slot() RETURNS boolean
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
+BEGIN
+    IF EXISTS (SELECT 1 FROM pgtrickle.pgt_wal_sources)
+       OR NOT EXISTS (SELECT 1 FROM pg_replication_slots s WHERE s.slot_name = pgtrickle._wal_slot() AND NOT s.active) THEN
+        RETURN false;
+    END IF;
+    PERFORM pg_drop_replication_slot(pgtrickle._wal_slot());
+    RETURN true;
+END
+$fn$;
+
+-- The slot is gone (dropped by hand, or invalidated): every WAL-captured source goes back to
+-- triggers, and the stream tables reading them refresh FULL.
+CREATE FUNCTION pgtrickle._wal_slot_lost() RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
+DECLARE
+    src oid;
+BEGIN
+    IF EXISTS (SELECT 1 FROM pg_replication_slots s WHERE s.slot_name = pgtrickle._wal_slot()) THEN
+        RETURN;
+    END IF;
+    FOR src IN SELECT w.source_relid FROM pgtrickle.pgt_wal_sources w LOOP
+        PERFORM pgtrickle._wal_release(src);
+        PERFORM pgtrickle._sync_capture(src);
+    END LOOP;
+END
+$fn$;
+
+-- What a refresh of stream table `id` decodes, as rows of kind
+--   'h': the header: lsn = where decoding ended (the flush position), info = why this refresh must
+--        be FULL (or NULL);
+--   's': one per WAL-captured source: relid, info = its columns' names in order, chr(1)-separated;
+--   'c': one pgoutput message: lsn, data.
+-- Callers read it in the statement that takes their snapshot's view of the sources (REPEATABLE
+-- READ), or with lock_sources, which holds off the sources' writers until the caller commits (READ
+-- COMMITTED: each later statement takes a new snapshot). Before reading, the slot is advanced to the
+-- least restart position of all stream tables. One decoder at a time uses the slot (an advisory
+-- lock held only while it reads). The caller must own the stream table.
+CREATE FUNCTION pgtrickle._wal_peek(id bigint, lock_sources boolean)
+RETURNS TABLE (kind "char", lsn pg_lsn, relid oid, info text, data bytea)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
+DECLARE
+    slot     name := pgtrickle._wal_slot();
+    upto     pg_lsn;
+    target   pg_lsn;
+    wanted   pg_lsn;
+    flushed  pg_lsn;
+    moved_at timestamptz;
+    reason   text;
+    d        record;
+BEGIN
+    IF NOT pgtrickle._owns_stream_table(id) THEN
+        RAISE EXCEPTION 'must be a member of the owner of stream table %', id USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF NOT pgtrickle._wal_captured(id) THEN
+        RETURN;
+    END IF;
+    IF lock_sources AND current_setting('transaction_isolation') = 'read committed' THEN
+        FOR d IN SELECT dep.source_relid FROM pgtrickle.pgt_dependencies dep
+                  WHERE dep.pgt_id = id AND dep.cdc_mode = 'WAL' ORDER BY dep.source_relid LOOP
+            -- this transaction's own writes to a source are not in the WAL stream before it commits
+            IF EXISTS (SELECT 1 FROM pg_locks l WHERE l.pid = pg_backend_pid() AND l.locktype = 'relation'
+                          AND l.relation IN (SELECT r.relid FROM pgtrickle._source_relations(d.source_relid) r)
+                          AND l.mode IN ('RowExclusiveLock', 'ShareRowExclusiveLock', 'ExclusiveLock', 'AccessExclusiveLock')) THEN
+                reason := format('this transaction wrote %s, whose WAL-captured changes are decoded only once it commits',
+                                 d.source_relid::regclass);
+            END IF;
+            EXECUTE format('LOCK TABLE %s IN SHARE MODE', d.source_relid::regclass);
+        END LOOP;
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_replication_slots s WHERE s.slot_name = slot) THEN
+        RAISE EXCEPTION 'replication slot % of pg_trickle does not exist', slot
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'Its sources go back to capture triggers; their stream tables refresh FULL.';
+    END IF;
+    PERFORM pg_advisory_lock(1886352498, 1);
+    BEGIN
+        SELECT min(st.wal_restart_lsn) INTO target FROM pgtrickle.pgt_stream_tables st WHERE st.wal_restart_lsn IS NOT NULL;
+        -- Decoding reads only flushed WAL. A commit is flushed before it becomes visible, except with
+        -- synchronous_commit = off: then the WAL writer flushes it within wal_writer_delay. Where that
+        -- is the setting, wait until the WAL written before this point is flushed, or until the WAL
+        -- writer has had a whole round without flushing more (what is left is no commit's).
+        wanted := pg_current_wal_insert_lsn();
+        IF current_setting('synchronous_commit') = 'off' THEN
+            flushed := pg_current_wal_flush_lsn();
+            moved_at := clock_timestamp();
+            WHILE flushed < wanted
+                  AND clock_timestamp() - moved_at < current_setting('wal_writer_delay')::interval + interval '20 ms' LOOP
+                PERFORM pg_sleep(0.002);
+                IF pg_current_wal_flush_lsn() > flushed THEN
+                    flushed := pg_current_wal_flush_lsn();
+                    moved_at := clock_timestamp();
+                END IF;
+            END LOOP;
+        END IF;
+        upto := pg_current_wal_flush_lsn();
+        IF target > (SELECT s.confirmed_flush_lsn FROM pg_replication_slots s WHERE s.slot_name = slot) THEN
+            PERFORM pg_replication_slot_advance(slot, least(target, upto));
+        END IF;
+        kind := 'h'; lsn := upto; info := reason;
+        RETURN NEXT;
+        kind := 's'; lsn := NULL; info := NULL;
+        FOR d IN SELECT dep.source_relid FROM pgtrickle.pgt_dependencies dep
+                  WHERE dep.pgt_id = id AND dep.cdc_mode = 'WAL' ORDER BY dep.source_relid LOOP
+            relid := d.source_relid;
+            info := (SELECT string_agg(a.attname, chr(1) ORDER BY a.attnum) FROM pg_attribute a
+                      WHERE a.attrelid = d.source_relid AND a.attnum > 0 AND NOT a.attisdropped);
+            RETURN NEXT;
+        END LOOP;
+        RETURN QUERY SELECT 'c'::"char", c.lsn, NULL::oid, NULL::text, c.data
+                       FROM pg_logical_slot_peek_binary_changes(slot, upto, NULL, 'proto_version', '1',
+                                                                'publication_names', 'pgtrickle_capture') c;
+        PERFORM pg_advisory_unlock(1886352498, 1);
+    EXCEPTION WHEN OTHERS THEN
+        PERFORM pg_advisory_unlock(1886352498, 1);
+        RAISE;
+    END;
+END
+$fn$;
+
+-- Stores what a refresh of stream table `id` decoded for itself, and where its next decode starts.
+-- rows: one per change, {source oid, writer xid8, action (I, D or T), the source's column values as
+-- text in the buffer's column order...}, padded with NULLs to one width. Changes of writers visible
+-- in the source's `since` came through its capture triggers and are skipped.
+CREATE FUNCTION pgtrickle._wal_store(id bigint, restart pg_lsn, rows text[]) RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
+DECLARE
+    d     record;
+    casts text;
+    n     bigint;
+    total bigint := 0;
+BEGIN
+    IF NOT pgtrickle._owns_stream_table(id) THEN
+        RAISE EXCEPTION 'must be a member of the owner of stream table %', id USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    UPDATE pgtrickle.pgt_stream_tables st SET wal_restart_lsn = restart, wal_restart_at = now() WHERE st.pgt_id = id;
+    IF cardinality(rows) = 0 THEN
+        RETURN 0;
+    END IF;
+    FOR d IN SELECT dep.source_relid, w.since FROM pgtrickle.pgt_dependencies dep
+               JOIN pgtrickle.pgt_wal_sources w ON w.source_relid = dep.source_relid
+              WHERE dep.pgt_id = id AND dep.cdc_mode = 'WAL' LOOP
+        SELECT string_agg(format('$1[i][%s]::%s', a.pos, format_type(a.atttypid, a.atttypmod)), ', ' ORDER BY a.attnum)
+          INTO casts
+          FROM (SELECT a.attnum, a.atttypid, a.atttypmod, 3 + row_number() OVER (ORDER BY a.attnum) AS pos
+                  FROM pg_attribute a
+                 WHERE a.attrelid = d.source_relid AND a.attnum > 0 AND NOT a.attisdropped) a;
+        EXECUTE format('INSERT INTO pgtrickle_changes.%I (__pgt_change_id, __pgt_xid, __pgt_action, %s)'
+                       ' SELECT -i, $1[i][2]::xid8, $1[i][3]::"char", %s FROM generate_subscripts($1, 1) i'
+                       ' WHERE $1[i][1] = $2 AND NOT pg_visible_in_snapshot($1[i][2]::xid8, $3)',
+                       'changes_' || d.source_relid,
+                       (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum) FROM pg_attribute a
+                         WHERE a.attrelid = d.source_relid AND a.attnum > 0 AND NOT a.attisdropped),
+                       casts)
+            USING rows, d.source_relid::text, d.since;
+        GET DIAGNOSTICS n = ROW_COUNT;
+        total := total + n;
+    END LOOP;
+    RETURN total;
+END
+$fn$;
+
+-- A SUSPENDED or ERROR stream table does not decode, so its restart position holds the slot, and
+-- the WAL behind it, in place. Once the slot retains more than `max_mb` behind one, the stream table
+-- lets go: its restart position is cleared, a WARNING says so, and its next refresh is FULL.
+-- Returns the stream tables released. 0 means no bound.
+CREATE FUNCTION pgtrickle._wal_release_inactive(max_mb bigint) RETURNS SETOF text
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
+DECLARE
+    st record;
+BEGIN
+    IF max_mb <= 0 THEN
+        RETURN;
+    END IF;
+    FOR st IN SELECT s.pgt_id, s.status, quote_ident(s.pgt_schema) || '.' || quote_ident(s.pgt_name) AS name,
+                     pg_wal_lsn_diff(pg_current_wal_insert_lsn(), s.wal_restart_lsn) AS behind
+                FROM pgtrickle.pgt_stream_tables s
+               WHERE s.status IN ('SUSPENDED', 'ERROR') AND s.wal_restart_lsn IS NOT NULL
+                 AND pg_wal_lsn_diff(pg_current_wal_insert_lsn(), s.wal_restart_lsn) > max_mb * 1048576 LOOP
+        -- the frontier moves to now, as for a released change buffer: the next refresh recomputes
+        UPDATE pgtrickle.pgt_stream_tables SET wal_restart_lsn = NULL, wal_restart_at = NULL,
+               frontier = pg_current_snapshot(), frontier_xid = pg_current_xact_id(),
+               frontier_change_id = nextval('pgtrickle_changes.change_id_seq'), needs_full_refresh = true
+         WHERE pgt_id = st.pgt_id;
+        RAISE WARNING 'pg_trickle: % is % and held % MB of WAL in the replication slot (pg_trickle.max_inactive_wal_mb'
+            ' is %); it let go and its next refresh will be FULL', st.name, st.status, round(st.behind / 1048576), max_mb;
+        RETURN NEXT st.name;
+    END LOOP;
+END
+$fn$;
+
+-- The slot and what it retains: for pgt_status, /metrics and the advisor. lag_bytes is the WAL the
+-- slot keeps (from its restart position); lag_seconds the age of the oldest restart position a
+-- stream table holds it at.
+CREATE FUNCTION pgtrickle.wal_slot_status()
+RETURNS TABLE (slot_name name, active boolean, wal_sources bigint, lag_bytes bigint, lag_seconds double precision)
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $fn$
+    SELECT s.slot_name, s.active, (SELECT count(*) FROM pgtrickle.pgt_wal_sources),
+           pg_wal_lsn_diff(pg_current_wal_insert_lsn(), s.restart_lsn)::bigint,
+           (SELECT extract(epoch FROM now() - min(st.wal_restart_at))::double precision
+              FROM pgtrickle.pgt_stream_tables st WHERE st.wal_restart_lsn IS NOT NULL)
+      FROM pg_replication_slots s WHERE s.slot_name = pgtrickle._wal_slot()
+$fn$;
