@@ -96,20 +96,16 @@ LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $fn$
 DECLARE
     rel record;
 BEGIN
-    IF EXISTS (SELECT 1 FROM pgtrickle.pgt_wal_sources w WHERE w.source_relid = source) THEN
-        -- already adopted: only partitions attached since need their replica identity
-        FOR rel IN SELECT r.relid, c.relreplident FROM pgtrickle._source_relations(source) r
-                     JOIN pg_class c ON c.oid = r.relid WHERE c.relreplident <> 'f' LOOP
-            INSERT INTO pgtrickle.pgt_wal_identity VALUES (rel.relid, source, rel.relreplident) ON CONFLICT DO NOTHING;
-            EXECUTE format('ALTER TABLE ONLY %s REPLICA IDENTITY FULL', rel.relid::regclass);
+    IF NOT EXISTS (SELECT 1 FROM pgtrickle.pgt_wal_sources w WHERE w.source_relid = source) THEN
+        EXECUTE format('LOCK TABLE %s IN SHARE ROW EXCLUSIVE MODE', source::regclass);
+        FOR rel IN SELECT t.tgrelid::regclass AS r, t.tgname FROM pg_trigger t
+                    WHERE t.tgfoid = to_regprocedure(format('pgtrickle_changes.%I()', 'capture_' || source)) LOOP
+            EXECUTE format('DROP TRIGGER %I ON %s', rel.tgname, rel.r);
         END LOOP;
-        RETURN;
+        INSERT INTO pgtrickle.pgt_wal_sources (source_relid, since, since_lsn)
+        VALUES (source, pg_current_snapshot(), pg_current_wal_insert_lsn());
     END IF;
-    EXECUTE format('LOCK TABLE %s IN SHARE ROW EXCLUSIVE MODE', source::regclass);
-    FOR rel IN SELECT t.tgrelid::regclass AS r, t.tgname FROM pg_trigger t
-                WHERE t.tgfoid = to_regprocedure(format('pgtrickle_changes.%I()', 'capture_' || source)) LOOP
-        EXECUTE format('DROP TRIGGER %I ON %s', rel.tgname, rel.r);
-    END LOOP;
+    -- (again for partitions attached since)
     FOR rel IN SELECT r.relid, c.relreplident FROM pgtrickle._source_relations(source) r
                  JOIN pg_class c ON c.oid = r.relid WHERE c.relreplident <> 'f' LOOP
         INSERT INTO pgtrickle.pgt_wal_identity VALUES (rel.relid, source, rel.relreplident) ON CONFLICT DO NOTHING;
@@ -119,13 +115,12 @@ BEGIN
                     WHERE u.pubname = 'pgtrickle_capture' AND p.prrelid = source) THEN
         EXECUTE format('ALTER PUBLICATION pgtrickle_capture ADD TABLE %s', source::regclass);
     END IF;
-    INSERT INTO pgtrickle.pgt_wal_sources (source_relid, since, since_lsn)
-    VALUES (source, pg_current_snapshot(), pg_current_wal_insert_lsn());
-    -- a stream table's first decode starts here (one already decoding other sources starts earlier)
-    UPDATE pgtrickle.pgt_stream_tables st
-       SET wal_restart_lsn = coalesce(st.wal_restart_lsn, pg_current_wal_insert_lsn()),
-           wal_restart_at = coalesce(st.wal_restart_at, now())
-     WHERE st.pgt_id IN (SELECT d.pgt_id FROM pgtrickle.pgt_dependencies d WHERE d.source_relid = source);
+    -- A stream table's decode starts here, or earlier if it decodes other sources already. (Its own
+    -- first decode, in the transaction creating it, precedes its first snapshot, so whatever the
+    -- slot passes in between was visible to that snapshot.)
+    UPDATE pgtrickle.pgt_stream_tables st SET wal_restart_lsn = pg_current_wal_insert_lsn(), wal_restart_at = now()
+     WHERE st.wal_restart_lsn IS NULL
+       AND st.pgt_id IN (SELECT d.pgt_id FROM pgtrickle.pgt_dependencies d WHERE d.source_relid = source);
     UPDATE pgtrickle.pgt_dependencies d SET cdc_mode = 'WAL', source_tree = NULL
      WHERE d.source_relid = source AND d.cdc_mode = 'TRIGGER';
 END
@@ -231,7 +226,8 @@ $fn$;
 
 -- What a refresh of stream table `id` decodes, as rows of kind
 --   'h': the header: lsn = where decoding ended (the flush position), info = why this refresh must
---        be FULL (or NULL);
+--        be FULL (or NULL), snapshot = the snapshot the decoded transactions are to be seen with
+--        (taken after the sources were locked);
 --   's': one per WAL-captured source: relid, info = its columns' names in order, chr(1)-separated;
 --   'c': one pgoutput message: lsn, data.
 -- Callers read it in the statement that takes their snapshot's view of the sources (REPEATABLE
@@ -240,7 +236,7 @@ $fn$;
 -- least restart position of all stream tables. One decoder at a time uses the slot (an advisory
 -- lock held only while it reads). The caller must own the stream table.
 CREATE FUNCTION pgtrickle._wal_peek(id bigint, lock_sources boolean)
-RETURNS TABLE (kind "char", lsn pg_lsn, relid oid, info text, data bytea)
+RETURNS TABLE (kind "char", lsn pg_lsn, relid oid, info text, data bytea, snapshot text)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
 DECLARE
     slot     name := pgtrickle._wal_slot();
@@ -300,9 +296,9 @@ BEGIN
         IF target > (SELECT s.confirmed_flush_lsn FROM pg_replication_slots s WHERE s.slot_name = slot) THEN
             PERFORM pg_replication_slot_advance(slot, least(target, upto));
         END IF;
-        kind := 'h'; lsn := upto; info := reason;
+        kind := 'h'; lsn := upto; info := reason; snapshot := pg_current_snapshot()::text;
         RETURN NEXT;
-        kind := 's'; lsn := NULL; info := NULL;
+        kind := 's'; lsn := NULL; info := NULL; snapshot := NULL;
         FOR d IN SELECT dep.source_relid FROM pgtrickle.pgt_dependencies dep
                   WHERE dep.pgt_id = id AND dep.cdc_mode = 'WAL' ORDER BY dep.source_relid LOOP
             relid := d.source_relid;
@@ -310,7 +306,7 @@ BEGIN
                       WHERE a.attrelid = d.source_relid AND a.attnum > 0 AND NOT a.attisdropped);
             RETURN NEXT;
         END LOOP;
-        RETURN QUERY SELECT 'c'::"char", c.lsn, NULL::oid, NULL::text, c.data
+        RETURN QUERY SELECT 'c'::"char", c.lsn, NULL::oid, NULL::text, c.data, NULL::text
                        FROM pg_logical_slot_peek_binary_changes(slot, upto, NULL, 'proto_version', '1',
                                                                 'publication_names', 'pgtrickle_capture') c;
         PERFORM pg_advisory_unlock(1886352498, 1);

@@ -21,6 +21,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Writers with overlapping transactions (some held open across several refreshes, some rolled
  * back) race a refresher. Nothing may be lost or applied twice: the final table equals its query.
+ * Refreshes alternate between READ COMMITTED (a manual refresh) and REPEATABLE READ (how the worker
+ * refreshes WAL-captured tables); the WAL run (TestDatabase.WAL_RUN) repeats it with WAL capture.
  */
 class ConcurrentWritersTest {
 
@@ -77,8 +79,10 @@ class ConcurrentWritersTest {
         }
         Future<?> refresher = pool.submit(() -> {
             while (running.get()) {
-                Tx.run(url, p -> p.refreshStreamTable("acct_st"));
-                Tx.run(url, p -> p.refreshStreamTable("events_st"));
+                int isolation = refreshes.get() % 2 == 0 ? Connection.TRANSACTION_READ_COMMITTED
+                        : Connection.TRANSACTION_REPEATABLE_READ;
+                Tx.run(url, isolation, p -> p.refreshStreamTable("acct_st"));
+                Tx.run(url, isolation, p -> p.refreshStreamTable("events_st"));
                 refreshes.incrementAndGet();
             }
             return null;
@@ -99,6 +103,8 @@ class ConcurrentWritersTest {
             assertTrue(rolledBack.get() > 0 && committed.get() > 0);
             long differential = Oracle.count(c, "SELECT count(*) FROM pgtrickle.pgt_refresh_history WHERE action = 'DIFFERENTIAL'");
             assertTrue(differential > 2, "differential refreshes: " + differential);
+            assertEquals(TestDatabase.WAL_RUN ? 2 : 0, Oracle.count(c,
+                    "SELECT count(*) FROM pgtrickle.pgt_dependencies WHERE cdc_mode = 'WAL'"));
             // Consumed changes are cleaned up once every reader has them.
             assertEquals(0, Oracle.count(c, "SELECT count(*) FROM pgtrickle_changes.changes_" + oid(c, "acct")));
         }

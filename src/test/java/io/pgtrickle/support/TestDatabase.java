@@ -37,12 +37,23 @@ public final class TestDatabase {
         return adminUrl;
     }
 
+    /** The capture mode test databases default to: system property pgtrickle.test.cdc (wal or trigger). */
+    public static final boolean WAL_RUN = "wal".equals(System.getProperty("pgtrickle.test.cdc"));
+
     /**
      * Creates a new database with the catalog installed; returns its JDBC URL. Its stream tables
-     * capture with triggers unless a test asks for WAL capture ({@link #freshWalDatabase}): one
+     * capture with triggers, or from the WAL in a WAL run ({@link #WAL_RUN}, as
+     * {@link #freshWalDatabase}); the WAL is asked for by the tests of WAL capture itself, since one
      * replication slot per database would soon exhaust the server's.
      */
     public static String freshDatabase() throws Exception {
+        if (WAL_RUN) {
+            return freshWalDatabase();
+        }
+        return freshTriggerDatabase();
+    }
+
+    private static String freshTriggerDatabase() throws Exception {
         String url = emptyDatabase();
         Tx.sql(url, "ALTER DATABASE " + databaseName(url) + " SET pg_trickle.cdc_mode = 'trigger'");
         try (Connection c = DriverManager.getConnection(url)) {
@@ -59,7 +70,7 @@ public final class TestDatabase {
      * commits asynchronously; WalAsyncCommitTest covers that).
      */
     public static String freshWalDatabase() throws Exception {
-        String url = freshDatabase();
+        String url = freshTriggerDatabase();
         Tx.sql(url, "ALTER DATABASE " + databaseName(url) + " SET pg_trickle.cdc_mode = 'auto'",
                 "ALTER DATABASE " + databaseName(url) + " SET synchronous_commit = on");
         return url;

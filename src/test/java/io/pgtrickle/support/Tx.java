@@ -16,8 +16,14 @@ public final class Tx {
     }
 
     public static <T> T run(String url, Work<T> work) throws Exception {
+        return run(url, Connection.TRANSACTION_READ_COMMITTED, work);
+    }
+
+    /** As {@link #run(String, Work)} at a JDBC isolation level (as the worker refreshes WAL-captured tables). */
+    public static <T> T run(String url, int isolation, Work<T> work) throws Exception {
         try (Connection c = TestDatabase.connect(url)) {
             c.setAutoCommit(false);
+            c.setTransactionIsolation(isolation);
             try {
                 T result = work.run(new PgTrickle(c));
                 c.commit();

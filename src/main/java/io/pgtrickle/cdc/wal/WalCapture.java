@@ -67,7 +67,7 @@ public final class WalCapture {
             return Decoded.NOTHING;
         }
         Batch batch = new Batch();
-        db.query("SELECT p.kind::text, p.lsn::text, p.relid::bigint, p.info, p.data, pg_catalog.pg_current_snapshot()::text,"
+        db.query("SELECT p.kind::text, p.lsn::text, p.relid::bigint, p.info, p.data, p.snapshot,"
                         + " (SELECT s.wal_restart_lsn::text FROM pgtrickle.pgt_stream_tables s WHERE s.pgt_id = ?)"
                         + " FROM pgtrickle._wal_peek(?, ?) p",
                 rs -> {
