@@ -105,6 +105,16 @@ BEGIN
         INSERT INTO pgtrickle.pgt_wal_sources (source_relid, since, since_lsn)
         VALUES (source, pg_current_snapshot(), pg_current_wal_insert_lsn());
     END IF;
+    -- Partitions attached or detached change the rows the source holds without a change to decode:
+    -- a stream table that read another set of partitions recomputes.
+    UPDATE pgtrickle.pgt_stream_tables st SET needs_full_refresh = true
+     WHERE st.pgt_id IN (SELECT d.pgt_id FROM pgtrickle.pgt_dependencies d
+                          WHERE d.source_relid = source AND d.cdc_mode = 'WAL' AND d.source_tree IS NOT NULL
+                            AND d.source_tree <> (SELECT string_agg(r.relid::text, ' ' ORDER BY r.relid)
+                                                    FROM pgtrickle._source_relations(source) r));
+    UPDATE pgtrickle.pgt_dependencies d
+       SET source_tree = (SELECT string_agg(r.relid::text, ' ' ORDER BY r.relid) FROM pgtrickle._source_relations(source) r)
+     WHERE d.source_relid = source AND d.cdc_mode = 'WAL';
     -- (again for partitions attached since)
     FOR rel IN SELECT r.relid, c.relreplident FROM pgtrickle._source_relations(source) r
                  JOIN pg_class c ON c.oid = r.relid WHERE c.relreplident <> 'f' LOOP
@@ -121,7 +131,8 @@ BEGIN
     UPDATE pgtrickle.pgt_stream_tables st SET wal_restart_lsn = pg_current_wal_insert_lsn(), wal_restart_at = now()
      WHERE st.wal_restart_lsn IS NULL
        AND st.pgt_id IN (SELECT d.pgt_id FROM pgtrickle.pgt_dependencies d WHERE d.source_relid = source);
-    UPDATE pgtrickle.pgt_dependencies d SET cdc_mode = 'WAL', source_tree = NULL
+    UPDATE pgtrickle.pgt_dependencies d SET cdc_mode = 'WAL',
+           source_tree = (SELECT string_agg(r.relid::text, ' ' ORDER BY r.relid) FROM pgtrickle._source_relations(source) r)
      WHERE d.source_relid = source AND d.cdc_mode = 'TRIGGER';
 END
 $fn$;
@@ -232,10 +243,12 @@ $fn$;
 --   'c': one pgoutput message: lsn, data.
 -- Callers read it in the statement that takes their snapshot's view of the sources (REPEATABLE
 -- READ), or with lock_sources, which holds off the sources' writers until the caller commits (READ
--- COMMITTED: each later statement takes a new snapshot). Before reading, the slot is advanced to the
+-- COMMITTED: each later statement takes a new snapshot). `mark`: a WAL position read after the
+-- caller's REPEATABLE READ snapshot was taken and before it wrote anything (NULL: now). Before
+-- reading, the slot is advanced to the
 -- least restart position of all stream tables. One decoder at a time uses the slot (an advisory
 -- lock held only while it reads). The caller must own the stream table.
-CREATE FUNCTION pgtrickle._wal_peek(id bigint, lock_sources boolean)
+CREATE FUNCTION pgtrickle._wal_peek(id bigint, lock_sources boolean, mark pg_lsn)
 RETURNS TABLE (kind "char", lsn pg_lsn, relid oid, info text, data bytea, snapshot text)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
 DECLARE
@@ -268,23 +281,30 @@ BEGIN
         END LOOP;
     END IF;
     IF NOT EXISTS (SELECT 1 FROM pg_replication_slots s WHERE s.slot_name = slot) THEN
-        RAISE EXCEPTION 'replication slot % of pg_trickle does not exist', slot
-            USING ERRCODE = 'object_not_in_prerequisite_state',
-                  HINT = 'Its sources go back to capture triggers; their stream tables refresh FULL.';
+        -- dropped by hand, or never there after a restore: what it held is unknown from here on
+        PERFORM pgtrickle._wal_slot_lost();
+        RAISE WARNING 'pg_trickle: the replication slot % is gone; its sources are captured by triggers again'
+            ' and the stream tables reading them refresh FULL', slot;
+        kind := 'h'; lsn := NULL; info := format('the replication slot %s is gone', slot);
+        snapshot := pg_current_snapshot()::text;
+        RETURN NEXT;
+        RETURN;
     END IF;
     PERFORM pg_advisory_lock(1886352498, 1);
     BEGIN
         SELECT min(st.wal_restart_lsn) INTO target FROM pgtrickle.pgt_stream_tables st WHERE st.wal_restart_lsn IS NOT NULL;
         -- Decoding reads only flushed WAL. A commit is flushed before it becomes visible, except with
-        -- synchronous_commit = off: then the WAL writer flushes it within wal_writer_delay. Where that
-        -- is the setting, wait until the WAL written before this point is flushed, or until the WAL
-        -- writer has had a whole round without flushing more (what is left is no commit's).
-        wanted := pg_current_wal_insert_lsn();
-        IF current_setting('synchronous_commit') = 'off' THEN
+        -- synchronous_commit = off: then the WAL writer flushes it within 3 x wal_writer_delay. Where
+        -- such commits can be (pgtrickle._wal_async_commits), wait until the WAL written before the
+        -- caller's snapshot is flushed, or until the WAL writer has flushed nothing more for that
+        -- long (what is left is no commit's: the WAL writer does not flush a partly written page
+        -- of other records).
+        wanted := coalesce(least(mark, pg_current_wal_insert_lsn()), pg_current_wal_insert_lsn());
+        IF pgtrickle._wal_async_commits() THEN
             flushed := pg_current_wal_flush_lsn();
             moved_at := clock_timestamp();
             WHILE flushed < wanted
-                  AND clock_timestamp() - moved_at < current_setting('wal_writer_delay')::interval + interval '20 ms' LOOP
+                  AND clock_timestamp() - moved_at < 3 * current_setting('wal_writer_delay')::interval LOOP
                 PERFORM pg_sleep(0.002);
                 IF pg_current_wal_flush_lsn() > flushed THEN
                     flushed := pg_current_wal_flush_lsn();
@@ -315,6 +335,21 @@ BEGIN
         RAISE;
     END;
 END
+$fn$;
+
+-- Whether a commit may become visible before it is flushed: synchronous_commit = off for this
+-- session, by default for the database or some role, or for a logical replication subscription
+-- applying changes here (off unless set). A session that turns it off for itself alone is not
+-- seen (docs/WAL_CAPTURE.md, Limits).
+CREATE FUNCTION pgtrickle._wal_async_commits() RETURNS boolean
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $fn$
+    SELECT current_setting('synchronous_commit') = 'off'
+        OR EXISTS (SELECT 1 FROM pg_db_role_setting s CROSS JOIN LATERAL unnest(s.setconfig) c
+                    WHERE s.setdatabase IN (0, (SELECT d.oid FROM pg_database d WHERE d.datname = current_database()))
+                      AND c ~* '^synchronous_commit=(off|false|no|0)$')
+        OR EXISTS (SELECT 1 FROM pg_subscription s
+                    WHERE s.subdbid = (SELECT d.oid FROM pg_database d WHERE d.datname = current_database())
+                      AND s.subenabled AND s.subsynccommit IN ('off', 'false', 'no', '0'))
 $fn$;
 
 -- Stores what a refresh of stream table `id` decoded for itself, and where its next decode starts.

@@ -79,7 +79,7 @@ public final class PgTrickle {
             throw new PgTrickleException(PgTrickleException.DUPLICATE_TABLE,
                     "relation " + qn.display() + " already exists");
         }
-        StreamTableDefinition def = analyze(query, mode);
+        StreamTableDefinition def = analyze(query, mode, cdc);
         long id = new StreamTableBuilder(db, settings()).create(qn, def, effectiveSchedule, mode,
                 p == null ? null : p.mergeWorkMemMb(), p == null ? null : p.refreshWorkers(),
                 p == null ? null : p.sqlName(), cdc);
@@ -125,7 +125,7 @@ public final class PgTrickle {
                 p != null ? p.sqlName() : st.preset());
         if (query != null || newMode != st.refreshMode()) {
             String newQuery = query != null ? query : st.definingQuery();
-            StreamTableDefinition def = analyze(newQuery, newMode);
+            StreamTableDefinition def = analyze(newQuery, newMode, cdc != null ? cdc : st.cdcMode());
             // Scheduler DAG: refuse a query that would make this table read itself through others.
             DependencyGraph.rejectCycle(db, st.id(), st.name().display(),
                     def.relations().stream().map(SourceTable::oid).toList());
@@ -229,7 +229,7 @@ public final class PgTrickle {
                     + " cannot be rebuilt: its defining query now reads other relations than it was built on ("
                     + st.rebuildReason() + "); change it with pgtrickle.alter_stream_table()");
         }
-        StreamTableDefinition def = StreamTableDefinition.analyze(db, checks, st.definingQuery(), st.refreshMode());
+        StreamTableDefinition def = StreamTableDefinition.analyze(db, checks, st.definingQuery(), st.refreshMode(), st.cdcMode());
         path.restore();
         StreamTableBuilder builder = new StreamTableBuilder(db, settings());
         builder.requireNoDependents(st, "rebuild");
@@ -273,8 +273,8 @@ public final class PgTrickle {
         return rows;
     }
 
-    private StreamTableDefinition analyze(String query, RefreshMode mode) throws SQLException {
-        StreamTableDefinition def = StreamTableDefinition.analyze(db, query, mode);
+    private StreamTableDefinition analyze(String query, RefreshMode mode, CdcMode cdc) throws SQLException {
+        StreamTableDefinition def = StreamTableDefinition.analyze(db, query, mode, cdc);
         if (def.fallbackWarning() != null) {
             db.warn(def.fallbackWarning());
         }

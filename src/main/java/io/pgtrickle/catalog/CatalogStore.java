@@ -19,7 +19,10 @@ public final class CatalogStore {
             + " last_refresh_at, merge_work_mem_mb, refresh_workers, preset, row_identity,"
             + " array_to_string(output_columns, chr(1)) AS output_columns, full_sql, delta_sql, session_settings,"
             + " (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = pgt_relid)::bigint AS owner_oid, needs_rebuild,"
-            + " rebuild_reason, cdc_mode, pgtrickle._wal_captured(pgt_id) AS wal_captured";
+            + " rebuild_reason, cdc_mode, pgtrickle._wal_captured(pgt_id) AS wal_captured,"
+            // where the WAL stood when the row was read: FOR UPDATE writes its lock after this is evaluated
+            + " CASE WHEN pg_catalog.pg_is_in_recovery() THEN NULL ELSE pg_catalog.pg_current_wal_insert_lsn()::text END"
+            + " AS wal_mark";
 
     private final Db db;
 
@@ -204,6 +207,7 @@ public final class CatalogStore {
                 rs.getBoolean("needs_rebuild"),
                 rs.getString("rebuild_reason"),
                 CdcMode.parse(rs.getString("cdc_mode")),
-                rs.getBoolean("wal_captured"));
+                rs.getBoolean("wal_captured"),
+                rs.getString("wal_mark"));
     }
 }

@@ -7,7 +7,9 @@ import java.util.List;
 /**
  * A stream table as recorded in pgtrickle.pgt_stream_tables. {@code owner} is the role owning its
  * storage table: its refreshes run as that role. {@code cdcMode} is the capture it asks for;
- * {@code walCaptured} whether some source of it is captured from the WAL now.
+ * {@code walCaptured} whether some source of it is captured from the WAL now; {@code walMark} the
+ * WAL insert position when the row was read (before its lock was written), which a REPEATABLE READ
+ * refresh's decode must see flushed.
  */
 public record StreamTable(
         long id,
@@ -34,7 +36,8 @@ public record StreamTable(
         boolean needsRebuild,
         String rebuildReason,
         CdcMode cdcMode,
-        boolean walCaptured) {
+        boolean walCaptured,
+        String walMark) {
 
     public boolean isDifferential() {
         return effectiveMode == RefreshMode.DIFFERENTIAL;

@@ -1,6 +1,7 @@
 package io.pgtrickle.dvm;
 
 import io.pgtrickle.catalog.PgSourceResolver;
+import io.pgtrickle.catalog.CdcMode;
 import io.pgtrickle.catalog.RefreshMode;
 import io.pgtrickle.dvm.operators.AggregateOperator;
 import io.pgtrickle.dvm.operators.AlgebraicAggregateOperator;
@@ -39,12 +40,18 @@ public record StreamTableDefinition(String query, List<SourceTable.Column> colum
     private static final Pattern TRAILING_SEMICOLONS = Pattern.compile("[\\s;]+$");
 
     public static StreamTableDefinition analyze(Db db, String rawQuery, RefreshMode requested) throws SQLException {
-        return analyze(db, QueryChecks.asCaller(db), rawQuery, requested);
+        return analyze(db, QueryChecks.asCaller(db), rawQuery, requested, null);
+    }
+
+    /** As {@link #analyze(Db, String, RefreshMode)}, for a stream table asking for {@code cdc} capture (null: the setting's). */
+    public static StreamTableDefinition analyze(Db db, String rawQuery, RefreshMode requested, CdcMode cdc)
+            throws SQLException {
+        return analyze(db, QueryChecks.asCaller(db), rawQuery, requested, cdc);
     }
 
     /** With PostgreSQL's answers about the query taken from {@code checks} (see {@link QueryChecks}). */
-    public static StreamTableDefinition analyze(Db db, QueryChecks checks, String rawQuery, RefreshMode requested)
-            throws SQLException {
+    public static StreamTableDefinition analyze(Db db, QueryChecks checks, String rawQuery, RefreshMode requested,
+                                                CdcMode cdc) throws SQLException {
         if (rawQuery == null || rawQuery.isBlank()) {
             throw new PgTrickleException(PgTrickleException.SYNTAX_ERROR, "defining query must not be empty");
         }
@@ -84,7 +91,7 @@ public record StreamTableDefinition(String query, List<SourceTable.Column> colum
                     throughViews.add(s.oid());
                 }
             }
-            CaptureObstacle obstacle = captureObstacle(db, captured);
+            CaptureObstacle obstacle = captureObstacle(db, captured, cdc);
             if (obstacle != null) {
                 if (requested == RefreshMode.DIFFERENTIAL) {
                     throw new PgTrickleException(obstacle.sqlState(), "cannot use refresh_mode DIFFERENTIAL: " + obstacle.reason());
@@ -122,24 +129,28 @@ public record StreamTableDefinition(String query, List<SourceTable.Column> colum
     }
 
     /**
-     * Capture installs triggers on every source, which PostgreSQL allows only to roles with the
-     * TRIGGER privilege; and some changes no capture trigger sees (pgtrickle._capture_gap: a
-     * subscription writing the source, a foreign partition), which would be missed silently. Null
-     * when nothing stands in the way.
+     * Trigger capture installs triggers on every source, which PostgreSQL allows only to roles with
+     * the TRIGGER privilege; and some changes no capture trigger sees (pgtrickle._capture_gap: a
+     * subscription writing the source, a foreign partition), which would be missed silently. A source
+     * that WAL capture will serve has neither problem. Null when nothing stands in the way.
      */
-    private static CaptureObstacle captureObstacle(Db db, List<SourceTable> relations) throws SQLException {
+    private static CaptureObstacle captureObstacle(Db db, List<SourceTable> relations, CdcMode cdc) throws SQLException {
         for (SourceTable s : relations) {
             if (!s.isCapturable()) {
                 continue;
             }
-            CaptureObstacle o = db.queryOne("SELECT NOT has_table_privilege(?::oid, 'TRIGGER'), pgtrickle._capture_gap(?::oid)",
-                    rs -> rs.getBoolean(1)
+            CaptureObstacle o = db.queryOne("SELECT NOT has_table_privilege(?::oid, 'TRIGGER'), pgtrickle._capture_gap(?::oid),"
+                            + " coalesce(?, pgtrickle._setting('cdc_mode')) <> 'trigger' AND pgtrickle._wal_obstacle(?::oid) IS NULL"
+                            + " AND NOT EXISTS (SELECT 1 FROM pgtrickle.pgt_dependencies d JOIN pgtrickle.pgt_stream_tables st"
+                            + " ON st.pgt_id = d.pgt_id WHERE d.source_relid = ?::oid AND st.cdc_mode = 'trigger')",
+                    rs -> rs.getBoolean(3) ? null
+                            : rs.getBoolean(1)
                             ? new CaptureObstacle(PgTrickleException.INSUFFICIENT_PRIVILEGE,
                                     "change capture needs the TRIGGER privilege on " + s.name().display())
                             : rs.getString(2) != null
                             ? new CaptureObstacle(PgTrickleException.FEATURE_NOT_SUPPORTED, rs.getString(2))
                             : null,
-                    s.oid(), s.oid()).orElse(null);
+                    s.oid(), s.oid(), cdc == null ? null : cdc.sqlName(), s.oid(), s.oid()).orElse(null);
             if (o != null) {
                 return o;
             }

@@ -69,14 +69,14 @@ public final class WalCapture {
         Batch batch = new Batch();
         db.query("SELECT p.kind::text, p.lsn::text, p.relid::bigint, p.info, p.data, p.snapshot,"
                         + " (SELECT s.wal_restart_lsn::text FROM pgtrickle.pgt_stream_tables s WHERE s.pgt_id = ?)"
-                        + " FROM pgtrickle._wal_peek(?, ?) p",
+                        + " FROM pgtrickle._wal_peek(?, ?, ?::pg_lsn) p",
                 rs -> {
                     batch.read(rs.getString(1).charAt(0), rs.getString(2), rs.getLong(3), rs.getString(4), rs.getBytes(5),
                             rs.getString(6), rs.getString(7));
                     return null;
-                }, st.id(), st.id(), lockSources);
+                }, st.id(), st.id(), lockSources, st.walMark());
         if (!batch.started) {
-            return Decoded.NOTHING;
+            return batch.fullReason == null ? Decoded.NOTHING : new Decoded(batch.fullReason, 0);
         }
         long stored = db.queryOne("SELECT pgtrickle._wal_store(?, ?::pg_lsn, ?::text[])", rs -> rs.getLong(1),
                 st.id(), Lsn.format(batch.restart), batch.rowsLiteral()).orElse(0L);
@@ -100,9 +100,9 @@ public final class WalCapture {
         void read(char kind, String lsn, long relid, String info, byte[] data, String snapshotText, String restartText) {
             switch (kind) {
                 case 'h' -> {
-                    started = true;
+                    started = lsn != null; // (no position: the slot is gone, nothing was decoded)
                     fullReason = info;
-                    upto = Lsn.parse(lsn);
+                    upto = lsn == null ? 0 : Lsn.parse(lsn);
                     restart = upto;
                     from = restartText == null ? 0 : Lsn.parse(restartText);
                     snapshot = Snapshot.parse(snapshotText);
