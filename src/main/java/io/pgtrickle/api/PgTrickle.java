@@ -163,6 +163,17 @@ public final class PgTrickle {
         WalCapture.prepareSlot(db);
     }
 
+    /**
+     * How a new stream table under the cdc_mode setting would capture {@code source}: as it is
+     * captured now if some stream table reads it, else WAL or TRIGGER by pgtrickle._wal_obstacle.
+     */
+    private String captureOf(long source) throws SQLException {
+        return db.queryOne("SELECT coalesce((SELECT max(d.cdc_mode) FROM pgtrickle.pgt_dependencies d"
+                + " WHERE d.source_relid = ?::oid AND d.cdc_mode <> 'NONE'), CASE WHEN pgtrickle._setting('cdc_mode') <> 'trigger'"
+                + " AND pgtrickle._wal_obstacle(?::oid) IS NULL THEN 'WAL' ELSE 'TRIGGER' END)", rs -> rs.getString(1),
+                source, source).orElse("TRIGGER");
+    }
+
     /** With cdc_mode wal, every captured source must be WAL-captured now; otherwise says why not. */
     private void requireCapture(long id, CdcMode cdc) throws SQLException {
         if (cdc != CdcMode.WAL) {
@@ -263,7 +274,7 @@ public final class PgTrickle {
         List<PreviewRow> rows = new ArrayList<>();
         for (SourceTable s : def.relations()) {
             String type = s.isStreamTable() ? "STREAM_TABLE" : s.isCapturable() ? "TABLE" : s.relkind() == 'v' ? "VIEW" : "OTHER";
-            rows.add(new PreviewRow(s.name().display(), type, differential && s.isCapturable() ? "TRIGGER" : "NONE",
+            rows.add(new PreviewRow(s.name().display(), type, differential && s.isCapturable() ? captureOf(s.oid()) : "NONE",
                     def.effectiveMode().name(), complexity, tree, deltaBytes, fullBytes, warningText));
         }
         if (rows.isEmpty()) {

@@ -16,7 +16,12 @@ interface Engine {
 
     void install() throws SQLException;
 
-    void create(String name, String query, String mode) throws SQLException;
+    /** A stream table captured by triggers (the refresh figures compare with earlier runs). */
+    default void create(String name, String query, String mode) throws SQLException {
+        create(name, query, mode, "trigger");
+    }
+
+    void create(String name, String query, String mode, String cdcMode) throws SQLException;
 
     void refresh(String name) throws SQLException;
 
@@ -35,8 +40,8 @@ interface Engine {
         }
 
         @Override
-        public void create(String name, String query, String mode) throws SQLException {
-            inTransaction(() -> new PgTrickle(c).createStreamTable(name, query, "1h", mode, true, null));
+        public void create(String name, String query, String mode, String cdcMode) throws SQLException {
+            inTransaction(() -> new PgTrickle(c).createStreamTable(name, query, "1h", mode, true, null, cdcMode));
         }
 
         @Override
@@ -78,8 +83,8 @@ interface Engine {
         }
 
         @Override
-        public void create(String name, String query, String mode) throws SQLException {
-            call("SELECT pgtrickle.create_stream_table(?, ?, '1h', ?)", name, query, mode);
+        public void create(String name, String query, String mode, String cdcMode) throws SQLException {
+            call("SELECT pgtrickle.create_stream_table(?, ?, '1h', ?, cdc_mode => ?)", name, query, mode, cdcMode);
         }
 
         @Override

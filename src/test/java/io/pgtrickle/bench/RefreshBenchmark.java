@@ -51,7 +51,7 @@ public final class RefreshBenchmark {
         String url = System.getenv("PGTRICKLE_BENCH_URL");
         EmbeddedPostgres pg = null;
         if (url == null) {
-            pg = EmbeddedPostgres.start();
+            pg = EmbeddedPostgres.start("wal_level=logical", "max_replication_slots=4"); // WAL capture for the writers
             try (Connection admin = pg.connect("postgres"); Statement st = admin.createStatement()) {
                 st.execute("CREATE DATABASE bench");
             }
@@ -136,38 +136,58 @@ public final class RefreshBenchmark {
     }
 
     /**
-     * Writer throughput on a captured source against an uncaptured twin, with the worker refreshing
-     * three stream tables of it every second: 4 clients of one-row UPDATE transactions, runs
-     * alternated, medians.
+     * Writer throughput on a WAL-captured and on a trigger-captured source against an uncaptured
+     * twin, with the worker refreshing three stream tables of each every second: 4 clients of
+     * one-row UPDATE transactions, runs alternated, medians; then the commit-to-visible latency the
+     * worker measured for each capture (commit_latency_stats()).
      */
     private void writers() throws Exception {
         int n = 10_000;
         double seconds = Double.parseDouble(System.getenv().getOrDefault("PGTRICKLE_BENCH_WRITER_SECONDS", "10"));
-        for (String t : List.of("w_plain", "w_captured")) {
+        for (String t : List.of("w_plain", "w_trigger", "w_wal")) {
             sql("CREATE TABLE " + t + " (id int PRIMARY KEY, v int)");
             sql("INSERT INTO " + t + " SELECT g, g FROM generate_series(1, " + n + ") g");
         }
-        engine.create("w_scan", "SELECT id, v FROM w_captured", "DIFFERENTIAL");
-        engine.create("w_filter", "SELECT id, v FROM w_captured WHERE v % 2 = 0", "DIFFERENTIAL");
-        engine.create("w_agg", "SELECT id % 100 AS k, count(*) AS n, sum(v) AS s FROM w_captured GROUP BY 1", "DIFFERENTIAL");
+        for (String cdc : List.of("trigger", "wal")) {
+            String src = "w_" + cdc;
+            engine.create(src + "_scan", "SELECT id, v FROM " + src, "DIFFERENTIAL", cdc);
+            engine.create(src + "_filter", "SELECT id, v FROM " + src + " WHERE v % 2 = 0", "DIFFERENTIAL", cdc);
+            engine.create(src + "_agg", "SELECT id % 100 AS k, count(*) AS n, sum(v) AS s FROM " + src + " GROUP BY 1",
+                    "DIFFERENTIAL", cdc);
+        }
         sql("UPDATE pgtrickle.pgt_stream_tables SET schedule = '1s' WHERE pgt_name LIKE 'w\\_%'");
+        sql("DELETE FROM pgtrickle.pgt_commit_latency");
         double[] plain = new double[3];
-        double[] captured = new double[3];
+        double[] trigger = new double[3];
+        double[] wal = new double[3];
         try (io.pgtrickle.scheduler.Worker w = new io.pgtrickle.scheduler.Worker(
                 io.pgtrickle.scheduler.Worker.ConnectionFactory.of(url),
                 io.pgtrickle.config.SettingsSource.of(Map.of("pg_trickle.metrics_port", "0")))) {
             w.start();
             for (int r = 0; r < 3; r++) {
                 plain[r] = WriterLoad.tps(url, "w_plain", n, 4, seconds);
-                captured[r] = WriterLoad.tps(url, "w_captured", n, 4, seconds);
+                trigger[r] = WriterLoad.tps(url, "w_trigger", n, 4, seconds);
+                wal[r] = WriterLoad.tps(url, "w_wal", n, 4, seconds);
             }
+            Thread.sleep(3000); // the last writes become visible
         }
         System.out.printf("%nwriters: 4 clients, one-row UPDATE transactions, %.0f s per run, 3 runs alternated,"
-                + " worker refreshing 3 stream tables every 1 s%n", seconds);
+                + " worker refreshing 3 stream tables of each captured table every 1 s%n", seconds);
         System.out.printf("%-22s %10s %10s %10s%n", "", "run 1", "run 2", "run 3");
         System.out.printf("%-22s %10.0f %10.0f %10.0f%n", "uncaptured TPS", plain[0], plain[1], plain[2]);
-        System.out.printf("%-22s %10.0f %10.0f %10.0f%n", "trigger-captured TPS", captured[0], captured[1], captured[2]);
-        System.out.printf("captured / uncaptured (medians): %.2f%n", median(captured) / median(plain));
+        System.out.printf("%-22s %10.0f %10.0f %10.0f%n", "trigger-captured TPS", trigger[0], trigger[1], trigger[2]);
+        System.out.printf("%-22s %10.0f %10.0f %10.0f%n", "WAL-captured TPS", wal[0], wal[1], wal[2]);
+        System.out.printf("trigger / uncaptured (medians): %.3f%n", median(trigger) / median(plain));
+        System.out.printf("WAL / uncaptured (medians): %.3f%n", median(wal) / median(plain));
+        System.out.printf("%ncommit-to-visible while the writers ran (commit_latency_stats, ms):%n");
+        System.out.printf("%-20s %10s %10s %10s %10s%n", "stream table", "samples", "p50", "p99", "max");
+        try (var st = c.createStatement(); var rs = st.executeQuery("SELECT name, samples, p50_ms, p99_ms, max_ms"
+                + " FROM pgtrickle.commit_latency_stats('1 hour') WHERE name LIKE 'public.w\\_%' ORDER BY name")) {
+            while (rs.next()) {
+                System.out.printf("%-20s %10d %10.0f %10.0f %10.0f%n", rs.getString(1), rs.getLong(2), rs.getDouble(3),
+                        rs.getDouble(4), rs.getDouble(5));
+            }
+        }
     }
 
     /** The first call of each kind in a new backend, 5 backends each; medians. */
