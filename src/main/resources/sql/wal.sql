@@ -189,10 +189,19 @@ BEGIN
                                         ON st.pgt_id = d.pgt_id WHERE d.cdc_mode = 'TRIGGER' AND st.cdc_mode <> 'trigger') THEN
             RETURN 0;
         END IF;
-        -- (it waits for the transactions running now: not for long)
-        PERFORM set_config('lock_timeout', '2s', true);
-        PERFORM pg_create_logical_replication_slot(pgtrickle._wal_slot(), 'pgoutput');
-        PERFORM set_config('lock_timeout', old, true);
+        IF pg_current_xact_id_if_assigned() IS NOT NULL THEN
+            RETURN 0;   -- (refused after a write: the worker creates it)
+        END IF;
+        BEGIN
+            -- (it waits for the transactions running now: not for long)
+            PERFORM set_config('lock_timeout', '2s', true);
+            PERFORM pg_create_logical_replication_slot(pgtrickle._wal_slot(), 'pgoutput');
+            PERFORM set_config('lock_timeout', old, true);
+        EXCEPTION WHEN OTHERS THEN
+            -- slots exhausted, transactions that do not end: triggers for now, the worker tries again
+            RAISE NOTICE 'pg_trickle: no replication slot for WAL capture yet: %', SQLERRM;
+            RETURN 0;
+        END;
     END IF;
     FOR src IN SELECT DISTINCT d.source_relid FROM pgtrickle.pgt_dependencies d
                 WHERE d.cdc_mode = 'TRIGGER' AND pgtrickle._capture_mode(d.source_relid) = 'WAL' LOOP
@@ -256,6 +265,7 @@ DECLARE
     upto     pg_lsn;
     target   pg_lsn;
     wanted   pg_lsn;
+    locked   boolean := false;
     flushed  pg_lsn;
     moved_at timestamptz;
     reason   text;
@@ -278,6 +288,7 @@ BEGIN
                                  d.source_relid::regclass);
             END IF;
             EXECUTE format('LOCK TABLE %s IN SHARE MODE', d.source_relid::regclass);
+            locked := true;
         END LOOP;
     END IF;
     IF NOT EXISTS (SELECT 1 FROM pg_replication_slots s WHERE s.slot_name = slot) THEN
@@ -299,7 +310,9 @@ BEGIN
         -- caller's snapshot is flushed, or until the WAL writer has flushed nothing more for that
         -- long (what is left is no commit's: the WAL writer does not flush a partly written page
         -- of other records).
-        wanted := coalesce(least(mark, pg_current_wal_insert_lsn()), pg_current_wal_insert_lsn());
+        -- (READ COMMITTED: the caller's later statements see what committed until the locks were had)
+        wanted := CASE WHEN locked OR mark IS NULL THEN pg_current_wal_insert_lsn()
+                       ELSE least(mark, pg_current_wal_insert_lsn()) END;
         IF pgtrickle._wal_async_commits() THEN
             flushed := pg_current_wal_flush_lsn();
             moved_at := clock_timestamp();
@@ -353,14 +366,16 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $fn$
 $fn$;
 
 -- Stores what a refresh of stream table `id` decoded for itself, and where its next decode starts.
--- rows: one per change, {source oid, writer xid8, action (I, D or T), the source's column values as
--- text in the buffer's column order...}, padded with NULLs to one width. Changes of writers visible
--- in the source's `since` came through its capture triggers and are skipped.
-CREATE FUNCTION pgtrickle._wal_store(id bigint, restart pg_lsn, rows text[]) RETURNS bigint
+-- One element per change in each array: the source, the writer's xid8, the action (I, D or T) and
+-- the row as a literal of the source's row type (NULL for T). Changes of writers visible in the
+-- source's `since` came through its capture triggers and are skipped. (Arrays are unnested, never
+-- subscripted: subscripting a large array parameter copies it each time.)
+CREATE FUNCTION pgtrickle._wal_store(id bigint, restart pg_lsn, sources oid[], xids xid8[], actions "char"[],
+                                     rows text[]) RETURNS bigint
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
 DECLARE
     d     record;
-    casts text;
+    cols  text;
     n     bigint;
     total bigint := 0;
 BEGIN
@@ -368,25 +383,24 @@ BEGIN
         RAISE EXCEPTION 'must be a member of the owner of stream table %', id USING ERRCODE = 'insufficient_privilege';
     END IF;
     UPDATE pgtrickle.pgt_stream_tables st SET wal_restart_lsn = restart, wal_restart_at = now() WHERE st.pgt_id = id;
-    IF cardinality(rows) = 0 THEN
+    IF coalesce(cardinality(rows), 0) = 0 THEN
         RETURN 0;
     END IF;
     FOR d IN SELECT dep.source_relid, w.since FROM pgtrickle.pgt_dependencies dep
                JOIN pgtrickle.pgt_wal_sources w ON w.source_relid = dep.source_relid
-              WHERE dep.pgt_id = id AND dep.cdc_mode = 'WAL' LOOP
-        SELECT string_agg(format('$1[i][%s]::%s', a.pos, format_type(a.atttypid, a.atttypmod)), ', ' ORDER BY a.attnum)
-          INTO casts
-          FROM (SELECT a.attnum, a.atttypid, a.atttypmod, 3 + row_number() OVER (ORDER BY a.attnum) AS pos
-                  FROM pg_attribute a
-                 WHERE a.attrelid = d.source_relid AND a.attnum > 0 AND NOT a.attisdropped) a;
+              WHERE dep.pgt_id = id AND dep.cdc_mode = 'WAL' AND dep.source_relid = ANY (sources) LOOP
+        SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum) INTO cols
+          FROM pg_attribute a WHERE a.attrelid = d.source_relid AND a.attnum > 0 AND NOT a.attisdropped;
+        -- (OFFSET 0: each row literal is read once, not once per column)
         EXECUTE format('INSERT INTO pgtrickle_changes.%I (__pgt_change_id, __pgt_xid, __pgt_action, %s)'
-                       ' SELECT -i, $1[i][2]::xid8, $1[i][3]::"char", %s FROM generate_subscripts($1, 1) i'
-                       ' WHERE $1[i][1] = $2 AND NOT pg_visible_in_snapshot($1[i][2]::xid8, $3)',
-                       'changes_' || d.source_relid,
-                       (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum) FROM pg_attribute a
+                       ' SELECT -u.ord, u.x, u.a, %s FROM unnest($1, $2, $3, $4) WITH ORDINALITY u(s, x, a, r, ord)'
+                       ' CROSS JOIN LATERAL (SELECT u.r::%s AS rec OFFSET 0) c'
+                       ' WHERE u.s = $5 AND NOT pg_visible_in_snapshot(u.x, $6)',
+                       'changes_' || d.source_relid, cols,
+                       (SELECT string_agg('(c.rec).' || quote_ident(a.attname), ', ' ORDER BY a.attnum) FROM pg_attribute a
                          WHERE a.attrelid = d.source_relid AND a.attnum > 0 AND NOT a.attisdropped),
-                       casts)
-            USING rows, d.source_relid::text, d.since;
+                       d.source_relid::regclass)
+            USING sources, xids, actions, rows, d.source_relid, d.since;
         GET DIAGNOSTICS n = ROW_COUNT;
         total := total + n;
     END LOOP;

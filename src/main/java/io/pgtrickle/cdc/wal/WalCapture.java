@@ -40,13 +40,8 @@ public final class WalCapture {
                 .orElse(false)) {
             return;
         }
-        var savepoint = db.connection().setSavepoint();
-        try {
-            db.query("SELECT pgtrickle._wal_ensure_slot(true)", rs -> null);
-            db.connection().releaseSavepoint(savepoint);
-        } catch (SQLException refused) {
-            db.connection().rollback(savepoint);
-        }
+        // (a refusal is a NOTICE: no savepoint to roll back, which PL/Java's SPI could not do here)
+        db.query("SELECT pgtrickle._wal_ensure_slot(true)", rs -> null);
     }
 
     /**
@@ -78,8 +73,10 @@ public final class WalCapture {
         if (!batch.started) {
             return batch.fullReason == null ? Decoded.NOTHING : new Decoded(batch.fullReason, 0);
         }
-        long stored = db.queryOne("SELECT pgtrickle._wal_store(?, ?::pg_lsn, ?::text[])", rs -> rs.getLong(1),
-                st.id(), Lsn.format(batch.restart), batch.rowsLiteral()).orElse(0L);
+        long stored = db.queryOne("SELECT pgtrickle._wal_store(?, ?::pg_lsn, ?::oid[], ?::xid8[], ?::\"char\"[], ?::text[])",
+                rs -> rs.getLong(1), st.id(), Lsn.format(batch.restart), batch.column(c -> Long.toString(c.source)),
+                batch.column(c -> Long.toUnsignedString(c.xid)), batch.column(c -> String.valueOf(c.action)),
+                batch.column(c -> c.row)).orElse(0L);
         return new Decoded(batch.fullReason, stored);
     }
 
@@ -91,10 +88,9 @@ public final class WalCapture {
         private long upto;
         private long from;
         private Snapshot snapshot;
-        private int width;
         private final Map<Long, List<String>> bufferColumns = new HashMap<>();
         private final Map<Long, List<String>> relationColumns = new HashMap<>();
-        private final List<String[]> rows = new ArrayList<>();
+        private final List<Change> rows = new ArrayList<>();
         private Transaction current;
 
         void read(char kind, String lsn, long relid, String info, byte[] data, String snapshotText, String restartText) {
@@ -110,7 +106,6 @@ public final class WalCapture {
                 case 's' -> {
                     List<String> columns = info == null ? List.of() : Arrays.asList(info.split("\u0001", -1));
                     bufferColumns.put(relid, columns);
-                    width = Math.max(width, 3 + columns.size());
                 }
                 default -> message(PgOutputDecoder.decode(data));
             }
@@ -139,11 +134,7 @@ public final class WalCapture {
             } else if (m instanceof PgOutputMessage.Truncate t) {
                 for (long relid : t.relids()) {
                     if (bufferColumns.containsKey(relid) && current != null && !current.skipped) {
-                        String[] row = new String[width];
-                        row[0] = Long.toString(relid);
-                        row[1] = Long.toUnsignedString(current.xid);
-                        row[2] = "T";
-                        current.rows.add(row);
+                        current.rows.add(new Change(relid, current.xid, 'T', null));
                     }
                 }
             } else if (m instanceof PgOutputMessage.Commit) {
@@ -157,10 +148,8 @@ public final class WalCapture {
             }
             List<String> names = relationColumns.get(relid);
             List<String> wanted = bufferColumns.get(relid);
-            String[] row = new String[width];
-            row[0] = Long.toString(relid);
-            row[1] = Long.toUnsignedString(current.xid);
-            row[2] = String.valueOf(action);
+            // the row as a literal of the source's row type: (v1,"v 2",,...), an empty field being NULL
+            StringBuilder row = new StringBuilder("(");
             for (int i = 0; i < wanted.size(); i++) {
                 int at = names == null ? -1 : names.indexOf(wanted.get(i));
                 if (at < 0 || at >= tuple.values().size() || tuple.unchanged()[at]) {
@@ -168,9 +157,13 @@ public final class WalCapture {
                     gap("a change of " + relid + " was written with other columns than the source has now");
                     return;
                 }
-                row[3 + i] = tuple.values().get(at);
+                String v = tuple.values().get(at);
+                row.append(i == 0 ? "" : ",");
+                if (v != null) {
+                    row.append(quoted(v));
+                }
             }
-            current.rows.add(row);
+            current.rows.add(new Change(relid, current.xid, action, row.append(')').toString()));
         }
 
         private void gap(String reason) {
@@ -193,30 +186,24 @@ public final class WalCapture {
             }
         }
 
-        /** The rows as a two-dimensional text[] literal. */
-        String rowsLiteral() {
-            if (rows.isEmpty()) {
-                return "{}";
-            }
-            StringBuilder out = new StringBuilder(rows.size() * 16 * width).append('{');
-            for (int r = 0; r < rows.size(); r++) {
-                out.append(r == 0 ? "{" : ",{");
-                String[] row = rows.get(r);
-                for (int i = 0; i < width; i++) {
-                    if (i > 0) {
-                        out.append(',');
-                    }
-                    String v = i < row.length ? row[i] : null;
-                    if (v == null) {
-                        out.append("NULL");
-                    } else {
-                        out.append('"').append(v.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
-                    }
-                }
-                out.append('}');
+        /** One property of every stored change, as an array literal (an element NULL where it is null). */
+        String column(java.util.function.Function<Change, String> property) {
+            StringBuilder out = new StringBuilder(rows.size() * 8).append('{');
+            for (int i = 0; i < rows.size(); i++) {
+                String v = property.apply(rows.get(i));
+                out.append(i == 0 ? "" : ",").append(v == null ? "NULL" : quoted(v));
             }
             return out.append('}').toString();
         }
+    }
+
+    /** {@code v} double-quoted for an array or row literal (backslash and quote escaped). */
+    private static String quoted(String v) {
+        return '"' + v.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
+    }
+
+    /** A change to store: its source, writer, action, and the row as a row-type literal (null for a TRUNCATE). */
+    private record Change(long source, long xid, char action, String row) {
     }
 
     /** A decoded transaction; {@code skipped} when it commits before where this stream table's decode starts. */
@@ -224,7 +211,7 @@ public final class WalCapture {
         final long xid;
         final long finalLsn;
         final boolean skipped;
-        final List<String[]> rows = new ArrayList<>();
+        final List<Change> rows = new ArrayList<>();
 
         Transaction(long xid, long finalLsn, boolean skipped) {
             this.xid = xid;
