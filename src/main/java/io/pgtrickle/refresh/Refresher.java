@@ -83,8 +83,9 @@ public final class Refresher {
 
     private RefreshOutcome refresh(StreamTable st, Initiator initiator, TraceSpan cycle, WalCapture.Decoded wal)
             throws SQLException {
-        long started = System.nanoTime();
-        OffsetDateTime start = OffsetDateTime.now();
+        // a refresh lasts from its decode of the WAL on, when it has one
+        long started = wal.startedNanos() != 0 ? wal.startedNanos() : System.nanoTime();
+        OffsetDateTime start = wal.startedAt() != null ? wal.startedAt() : OffsetDateTime.now();
         // Pinned print settings keep row hashes and expressions the same whoever refreshes.
         Map<String, String> local = new LinkedHashMap<>(PinnedSettings.printSettings(st.sessionSettings()));
         local.put(LocalSettings.INTERNAL_APPLY, "on");

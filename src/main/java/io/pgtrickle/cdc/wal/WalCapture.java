@@ -4,6 +4,7 @@ import io.pgtrickle.catalog.StreamTable;
 import io.pgtrickle.cdc.wal.PgOutputMessage.Tuple;
 import io.pgtrickle.sql.Db;
 import java.sql.SQLException;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -20,9 +21,12 @@ import java.util.Map;
  */
 public final class WalCapture {
 
-    /** What a decode found: a reason this refresh must recompute (or null), and the changes stored. */
-    public record Decoded(String fullReason, long changes) {
-        public static final Decoded NOTHING = new Decoded(null, 0);
+    /**
+     * What a decode found: a reason this refresh must recompute (or null), the changes stored, and
+     * when it started (the refresh's duration includes it; 0 and null when there was no decode).
+     */
+    public record Decoded(String fullReason, long changes, long startedNanos, OffsetDateTime startedAt) {
+        public static final Decoded NOTHING = new Decoded(null, 0, 0, null);
     }
 
     private WalCapture() {
@@ -61,6 +65,8 @@ public final class WalCapture {
         if (!st.walCaptured()) {
             return Decoded.NOTHING;
         }
+        long startedNanos = System.nanoTime();
+        OffsetDateTime startedAt = OffsetDateTime.now();
         Batch batch = new Batch();
         db.query("SELECT p.kind::text, p.lsn::text, p.relid::bigint, p.info, p.data, p.snapshot,"
                         + " (SELECT s.wal_restart_lsn::text FROM pgtrickle.pgt_stream_tables s WHERE s.pgt_id = ?)"
@@ -71,13 +77,13 @@ public final class WalCapture {
                     return null;
                 }, st.id(), st.id(), lockSources, st.walMark());
         if (!batch.started) {
-            return batch.fullReason == null ? Decoded.NOTHING : new Decoded(batch.fullReason, 0);
+            return batch.fullReason == null ? Decoded.NOTHING : new Decoded(batch.fullReason, 0, startedNanos, startedAt);
         }
         long stored = db.queryOne("SELECT pgtrickle._wal_store(?, ?::pg_lsn, ?::oid[], ?::xid8[], ?::\"char\"[], ?::text[])",
                 rs -> rs.getLong(1), st.id(), Lsn.format(batch.restart), batch.column(c -> Long.toString(c.source)),
                 batch.column(c -> Long.toUnsignedString(c.xid)), batch.column(c -> String.valueOf(c.action)),
                 batch.column(c -> c.row)).orElse(0L);
-        return new Decoded(batch.fullReason, stored);
+        return new Decoded(batch.fullReason, stored, startedNanos, startedAt);
     }
 
     /** The decoded stream of one refresh, read row by row from pgtrickle._wal_peek. */
