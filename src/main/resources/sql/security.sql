@@ -224,7 +224,7 @@ BEGIN
         'pgtrickle._reject_direct_dml()', 'pgtrickle._buffered_rows(oid,bigint)', 'pgtrickle._capture_gap(oid)',
         'pgtrickle._inheritance_tree(oid)', 'pgtrickle._wal_slot()',
         'pgtrickle._wal_unavailable()', 'pgtrickle._wal_obstacle(oid)', 'pgtrickle._capture_mode(oid)',
-        'pgtrickle.wal_slot_status()', 'pgtrickle._wal_captured(bigint)', 'pgtrickle._wal_async_commits()']
+        'pgtrickle.wal_slot_status()', 'pgtrickle._wal_captured(bigint)', 'pgtrickle._wal_async_commits()', 'pgtrickle._wal_published(oid)', 'pgtrickle._wal_tree(oid)']
     LOOP
         EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO PUBLIC', f);
     END LOOP;
@@ -235,7 +235,7 @@ BEGIN
         'pgtrickle._cleanup_changes(oid)', 'pgtrickle._release_inactive_buffers(bigint)',
         'pgtrickle._wal_peek(bigint,boolean,pg_lsn)', 'pgtrickle._wal_store(bigint,pg_lsn,oid[],xid8[],"char"[],text[])',
         'pgtrickle._wal_ensure_slot(boolean)', 'pgtrickle._wal_drop_unused_slot()', 'pgtrickle._wal_slot_lost()',
-        'pgtrickle._wal_release_inactive(bigint)',
+        'pgtrickle._wal_release_inactive(bigint)', 'pgtrickle._wal_advance()',
         'pgtrickle._staging_table(bigint)', 'pgtrickle._drop_staging_table(bigint)', 'pgtrickle._source_shape(oid)', 'pgtrickle._source_tree(oid)',
         'pgtrickle._source_relations(oid)', 'pgtrickle._column_defs(oid,integer,name[])', 'pgtrickle._capturing_owners(oid)',
         'pgtrickle._record_commit_latency(bigint,pg_snapshot,xid8,boolean)',

@@ -87,6 +87,20 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $fn$
      WHERE d.source_relid = source AND d.cdc_mode <> 'NONE'
 $fn$;
 
+-- Whether the source is in the publication WAL capture decodes.
+CREATE FUNCTION pgtrickle._wal_published(source oid) RETURNS boolean
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $fn$
+    SELECT EXISTS (SELECT 1 FROM pg_publication_rel p JOIN pg_publication u ON u.oid = p.prpubid
+                    WHERE u.pubname = 'pgtrickle_capture' AND p.prrelid = source)
+$fn$;
+
+-- The relations WAL capture of a source covers ('16390 16395': it and its partitions); a stream
+-- table that was built on another set recomputes (rows came or went without a change to decode).
+CREATE FUNCTION pgtrickle._wal_tree(source oid) RETURNS text
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $fn$
+    SELECT string_agg(r.relid::text, ' ' ORDER BY r.relid) FROM pgtrickle._source_relations(source) r
+$fn$;
+
 -- Moves a source from trigger capture (or none) to WAL capture, in the caller's transaction (called
 -- by _sync_capture). The lock waits for the source's writers in flight and holds off new ones until
 -- commit, so every writer either committed before `since` (its rows are in the buffer, from the
@@ -109,20 +123,17 @@ BEGIN
     -- a stream table that read another set of partitions recomputes.
     UPDATE pgtrickle.pgt_stream_tables st SET needs_full_refresh = true
      WHERE st.pgt_id IN (SELECT d.pgt_id FROM pgtrickle.pgt_dependencies d
-                          WHERE d.source_relid = source AND d.cdc_mode = 'WAL' AND d.source_tree IS NOT NULL
-                            AND d.source_tree <> (SELECT string_agg(r.relid::text, ' ' ORDER BY r.relid)
-                                                    FROM pgtrickle._source_relations(source) r));
-    UPDATE pgtrickle.pgt_dependencies d
-       SET source_tree = (SELECT string_agg(r.relid::text, ' ' ORDER BY r.relid) FROM pgtrickle._source_relations(source) r)
-     WHERE d.source_relid = source AND d.cdc_mode = 'WAL';
+                          WHERE d.source_relid = source AND d.cdc_mode = 'WAL'
+                            AND d.source_tree <> pgtrickle._wal_tree(source));
+    UPDATE pgtrickle.pgt_dependencies d SET source_tree = pgtrickle._wal_tree(source)
+     WHERE d.source_relid = source AND d.cdc_mode = 'WAL' AND d.source_tree IS DISTINCT FROM pgtrickle._wal_tree(source);
     -- (again for partitions attached since)
     FOR rel IN SELECT r.relid, c.relreplident FROM pgtrickle._source_relations(source) r
                  JOIN pg_class c ON c.oid = r.relid WHERE c.relreplident <> 'f' LOOP
         INSERT INTO pgtrickle.pgt_wal_identity VALUES (rel.relid, source, rel.relreplident) ON CONFLICT DO NOTHING;
         EXECUTE format('ALTER TABLE ONLY %s REPLICA IDENTITY FULL', rel.relid::regclass);
     END LOOP;
-    IF NOT EXISTS (SELECT 1 FROM pg_publication_rel p JOIN pg_publication u ON u.oid = p.prpubid
-                    WHERE u.pubname = 'pgtrickle_capture' AND p.prrelid = source) THEN
+    IF NOT pgtrickle._wal_published(source) THEN
         EXECUTE format('ALTER PUBLICATION pgtrickle_capture ADD TABLE %s', source::regclass);
     END IF;
     -- A stream table's decode starts here, or earlier if it decodes other sources already. (Its own
@@ -132,22 +143,21 @@ BEGIN
      WHERE st.wal_restart_lsn IS NULL
        AND st.pgt_id IN (SELECT d.pgt_id FROM pgtrickle.pgt_dependencies d WHERE d.source_relid = source);
     UPDATE pgtrickle.pgt_dependencies d SET cdc_mode = 'WAL',
-           source_tree = (SELECT string_agg(r.relid::text, ' ' ORDER BY r.relid) FROM pgtrickle._source_relations(source) r)
+           source_tree = pgtrickle._wal_tree(source)
      WHERE d.source_relid = source AND d.cdc_mode = 'TRIGGER';
 END
 $fn$;
 
 -- Ends WAL capture of a source (no stream table captures it, one asks for triggers, or the slot
--- is gone): the source leaves the publication, replica identities are put back. Changes decoded from now on are not
--- stored, and the triggers that take over start later than this transaction: the stream tables
--- reading it refresh FULL once.
+-- is gone): the source leaves the publication, replica identities are put back. Changes decoded
+-- from now on are not stored, and the triggers that take over start later than this transaction:
+-- the stream tables reading it refresh FULL once.
 CREATE FUNCTION pgtrickle._wal_release(source oid) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $fn$
 DECLARE
     rel record;
 BEGIN
-    IF EXISTS (SELECT 1 FROM pg_publication_rel p JOIN pg_publication u ON u.oid = p.prpubid
-                WHERE u.pubname = 'pgtrickle_capture' AND p.prrelid = source) THEN
+    IF pgtrickle._wal_published(source) THEN
         EXECUTE format('ALTER PUBLICATION pgtrickle_capture DROP TABLE %s', source::regclass);
     END IF;
     FOR rel IN DELETE FROM pgtrickle.pgt_wal_identity i WHERE i.source_relid = source RETURNING i.relid, i.prior LOOP
@@ -253,10 +263,10 @@ $fn$;
 -- Callers read it in the statement that takes their snapshot's view of the sources (REPEATABLE
 -- READ), or with lock_sources, which holds off the sources' writers until the caller commits (READ
 -- COMMITTED: each later statement takes a new snapshot). `mark`: a WAL position read after the
--- caller's REPEATABLE READ snapshot was taken and before it wrote anything (NULL: now). Before
--- reading, the slot is advanced to the
--- least restart position of all stream tables. One decoder at a time uses the slot (an advisory
--- lock held only while it reads). The caller must own the stream table.
+-- caller's REPEATABLE READ snapshot was taken and before it wrote anything (NULL: now). The slot
+-- is advanced by the worker (_wal_advance), here only when it lags far behind. One decoder at a
+-- time uses the slot (an advisory lock held only while it reads). The caller must own the stream
+-- table.
 CREATE FUNCTION pgtrickle._wal_peek(id bigint, lock_sources boolean, mark pg_lsn)
 RETURNS TABLE (kind "char", lsn pg_lsn, relid oid, info text, data bytea, snapshot text)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
@@ -326,7 +336,10 @@ BEGIN
             END LOOP;
         END IF;
         upto := pg_current_wal_flush_lsn();
-        IF target > (SELECT s.confirmed_flush_lsn FROM pg_replication_slots s WHERE s.slot_name = slot) THEN
+        -- the worker advances the slot once per tick (_wal_advance); without one, decodes do, but
+        -- only once it lags by 64 MB (advancing decodes the WAL it passes over)
+        IF pg_wal_lsn_diff(target, (SELECT s.confirmed_flush_lsn FROM pg_replication_slots s WHERE s.slot_name = slot))
+           > 64 * 1048576 THEN
             PERFORM pg_replication_slot_advance(slot, least(target, upto));
         END IF;
         kind := 'h'; lsn := upto; info := reason; snapshot := pg_current_snapshot()::text;
@@ -365,6 +378,33 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $fn$
                       AND s.subenabled AND s.subsynccommit IN ('off', 'false', 'no', '0'))
 $fn$;
 
+-- Moves the slot to the least restart position of all stream tables, so that the WAL before it is
+-- released and decodes start later. Advancing decodes the WAL it passes over, as much work as a
+-- decode: the worker does it once per tick rather than every refresh. Returns where the slot is.
+CREATE FUNCTION pgtrickle._wal_advance() RETURNS pg_lsn
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
+DECLARE
+    slot   name := pgtrickle._wal_slot();
+    target pg_lsn;
+    now_at pg_lsn;
+BEGIN
+    SELECT s.confirmed_flush_lsn INTO now_at FROM pg_replication_slots s WHERE s.slot_name = slot;
+    SELECT min(st.wal_restart_lsn) INTO target FROM pgtrickle.pgt_stream_tables st WHERE st.wal_restart_lsn IS NOT NULL;
+    IF now_at IS NULL OR target IS NULL OR target <= now_at THEN
+        RETURN now_at;
+    END IF;
+    PERFORM pg_advisory_lock(1886352498, 1);
+    BEGIN
+        PERFORM pg_replication_slot_advance(slot, least(target, pg_current_wal_flush_lsn()));
+        PERFORM pg_advisory_unlock(1886352498, 1);
+    EXCEPTION WHEN OTHERS THEN
+        PERFORM pg_advisory_unlock(1886352498, 1);
+        RAISE;
+    END;
+    RETURN (SELECT s.confirmed_flush_lsn FROM pg_replication_slots s WHERE s.slot_name = slot);
+END
+$fn$;
+
 -- Stores what a refresh of stream table `id` decoded for itself, and where its next decode starts.
 -- One element per change in each array: the source, the writer's xid8, the action (I, D or T) and
 -- the row as a literal of the source's row type (NULL for T). Changes of writers visible in the
@@ -374,9 +414,10 @@ CREATE FUNCTION pgtrickle._wal_store(id bigint, restart pg_lsn, sources oid[], x
                                      rows text[]) RETURNS bigint
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
 DECLARE
-    d     record;
-    cols  text;
-    n     bigint;
+    d      record;
+    cols   text;
+    fields text;
+    n      bigint;
     total bigint := 0;
 BEGIN
     IF NOT pgtrickle._owns_stream_table(id) THEN
@@ -389,17 +430,16 @@ BEGIN
     FOR d IN SELECT dep.source_relid, w.since FROM pgtrickle.pgt_dependencies dep
                JOIN pgtrickle.pgt_wal_sources w ON w.source_relid = dep.source_relid
               WHERE dep.pgt_id = id AND dep.cdc_mode = 'WAL' AND dep.source_relid = ANY (sources) LOOP
-        SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum) INTO cols
+        SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum),
+               string_agg('(c.rec).' || quote_ident(a.attname), ', ' ORDER BY a.attnum)
+          INTO cols, fields
           FROM pg_attribute a WHERE a.attrelid = d.source_relid AND a.attnum > 0 AND NOT a.attisdropped;
         -- (OFFSET 0: each row literal is read once, not once per column)
         EXECUTE format('INSERT INTO pgtrickle_changes.%I (__pgt_change_id, __pgt_xid, __pgt_action, %s)'
                        ' SELECT -u.ord, u.x, u.a, %s FROM unnest($1, $2, $3, $4) WITH ORDINALITY u(s, x, a, r, ord)'
                        ' CROSS JOIN LATERAL (SELECT u.r::%s AS rec OFFSET 0) c'
                        ' WHERE u.s = $5 AND NOT pg_visible_in_snapshot(u.x, $6)',
-                       'changes_' || d.source_relid, cols,
-                       (SELECT string_agg('(c.rec).' || quote_ident(a.attname), ', ' ORDER BY a.attnum) FROM pg_attribute a
-                         WHERE a.attrelid = d.source_relid AND a.attnum > 0 AND NOT a.attisdropped),
-                       d.source_relid::regclass)
+                       'changes_' || d.source_relid, cols, fields, d.source_relid::regclass)
             USING sources, xids, actions, rows, d.source_relid, d.since;
         GET DIAGNOSTICS n = ROW_COUNT;
         total := total + n;

@@ -86,12 +86,12 @@ final class SchedulerState {
 
     /**
      * WAL capture upkeep, in the control session's own transactions: the replication slot is created
-     * once some source could be WAL-captured but for it (then those sources move to WAL capture), and
-     * dropped once none is.
+     * once some source could be WAL-captured but for it (then those sources move to WAL capture),
+     * advanced to where the stream tables' next decodes start, and dropped once no source needs it.
      */
     void maintainWalCapture() throws SQLException {
-        db.query("SELECT pgtrickle._wal_ensure_slot(false)", rs -> null);
-        db.query("SELECT pgtrickle._wal_drop_unused_slot()", rs -> null);
+        db.query("SELECT pgtrickle._wal_ensure_slot(false), pgtrickle._wal_advance(), pgtrickle._wal_drop_unused_slot()",
+                rs -> null);
     }
 
     /** What the replication slot retains now, or null without a slot. */
