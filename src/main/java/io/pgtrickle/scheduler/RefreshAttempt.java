@@ -25,7 +25,7 @@ import java.util.function.BooleanSupplier;
  * is row-locked ({@code FOR UPDATE SKIP LOCKED}) for the whole refresh and re-checked once locked,
  * since another worker may have refreshed it since the tick was planned. A failure is recorded and
  * remediated by {@link FailureRemediation}; after an out-of-memory failure the refresh is retried
- * at once with the lowered work memory, up to {@link #MAX_OOM_RETRIES} times.
+ * at once with the lowered work memory, up to {@link #MAX_RETRIES} times.
  *
  * <p>A stream table with WAL-captured sources is refreshed in a REPEATABLE READ transaction: its
  * decode and its delta then see the sources at one snapshot, without locking out their writers. A
@@ -34,7 +34,7 @@ import java.util.function.BooleanSupplier;
  */
 final class RefreshAttempt {
 
-    private static final int MAX_OOM_RETRIES = 3;
+    private static final int MAX_RETRIES = 3;
     private static final String SERIALIZATION_FAILURE = "40001";
     private static final System.Logger LOG = System.getLogger(Worker.class.getName());
 
@@ -73,13 +73,13 @@ final class RefreshAttempt {
                 try {
                     o = once(c, id, s, force);
                 } catch (SQLException e) {
-                    if (!SERIALIZATION_FAILURE.equals(e.getSQLState()) || attempt >= MAX_OOM_RETRIES) {
+                    if (!SERIALIZATION_FAILURE.equals(e.getSQLState()) || attempt >= MAX_RETRIES) {
                         throw e;
                     }
                     Connections.rollbackQuietly(c);
                     continue;
                 }
-                if (o.retry && attempt < MAX_OOM_RETRIES && !stopping.getAsBoolean()) {
+                if (o.retry && attempt < MAX_RETRIES && !stopping.getAsBoolean()) {
                     force = true; // due when planned; the retry must not be skipped as "not due"
                     continue;
                 }

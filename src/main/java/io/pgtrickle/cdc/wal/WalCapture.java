@@ -91,7 +91,6 @@ public final class WalCapture {
         boolean started;
         String fullReason;
         long restart;
-        private long upto;
         private long from;
         private Snapshot snapshot;
         private final Map<Long, List<String>> bufferColumns = new HashMap<>();
@@ -104,8 +103,7 @@ public final class WalCapture {
                 case 'h' -> {
                     started = lsn != null; // (no position: the slot is gone, nothing was decoded)
                     fullReason = info;
-                    upto = lsn == null ? 0 : Lsn.parse(lsn);
-                    restart = upto;
+                    restart = lsn == null ? 0 : Lsn.parse(lsn); // where decoding ended, unless a later commit says earlier
                     from = restartText == null ? 0 : Lsn.parse(restartText);
                     snapshot = Snapshot.parse(snapshotText);
                 }
@@ -126,14 +124,14 @@ public final class WalCapture {
                 change(i.relid(), 'I', i.newRow());
             } else if (m instanceof PgOutputMessage.Update u) {
                 if (u.oldRow() == null || u.oldKeyOnly()) {
-                    gap("an updated row of " + u.relid() + " came without its old values (replica identity is not FULL)");
+                    gap(u.relid(), "an updated row of " + u.relid() + " came without its old values (replica identity is not FULL)");
                 } else {
                     change(u.relid(), 'D', u.oldRow());
                     change(u.relid(), 'I', u.newRow().withUnchangedFrom(u.oldRow()));
                 }
             } else if (m instanceof PgOutputMessage.Delete d) {
                 if (d.oldKeyOnly()) {
-                    gap("a deleted row of " + d.relid() + " came without its old values (replica identity is not FULL)");
+                    gap(d.relid(), "a deleted row of " + d.relid() + " came without its old values (replica identity is not FULL)");
                 } else {
                     change(d.relid(), 'D', d.oldRow());
                 }
@@ -160,7 +158,7 @@ public final class WalCapture {
                 int at = names == null ? -1 : names.indexOf(wanted.get(i));
                 if (at < 0 || at >= tuple.values().size() || tuple.unchanged()[at]) {
                     // written before the source's columns changed: that change makes the stream table rebuild
-                    gap("a change of " + relid + " was written with other columns than the source has now");
+                    gap(relid, "a change of " + relid + " was written with other columns than the source has now");
                     return;
                 }
                 String v = tuple.values().get(at);
@@ -172,8 +170,10 @@ public final class WalCapture {
             current.rows.add(new Change(relid, current.xid, action, row.append(')').toString()));
         }
 
-        private void gap(String reason) {
-            if (current != null && !current.skipped && fullReason == null) {
+        /** A change this refresh would need but cannot store: only recomputing is exact. */
+        private void gap(long relid, String reason) {
+            if (current != null && !current.skipped && bufferColumns.containsKey(relid) && snapshot.sees(current.xid)
+                    && fullReason == null) {
                 fullReason = reason;
             }
         }
