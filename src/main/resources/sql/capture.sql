@@ -259,7 +259,8 @@ $fn$;
 CREATE FUNCTION pgtrickle._cleanup_changes(source oid) RETURNS bigint
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
 DECLARE
-    n bigint;
+    n        bigint;
+    consumed text;
 BEGIN
     IF to_regclass(format('pgtrickle_changes.%I', 'changes_' || source)) IS NULL THEN
         RETURN 0;
@@ -267,13 +268,19 @@ BEGIN
     IF EXISTS (SELECT 1 FROM pgtrickle.pgt_wal_sources w WHERE w.source_relid = source) THEN
         EXECUTE format('DELETE FROM pgtrickle_changes.%I WHERE __pgt_change_id < 0', 'changes_' || source);
     END IF;
-    BEGIN
-        EXECUTE format('DELETE FROM pgtrickle_changes.%I c WHERE NOT EXISTS (SELECT 1'
+    consumed := format('DELETE FROM pgtrickle_changes.%I c WHERE NOT EXISTS (SELECT 1'
                        ' FROM pgtrickle.pgt_dependencies d JOIN pgtrickle.pgt_stream_tables st ON st.pgt_id = d.pgt_id'
                        ' WHERE d.source_relid = $1 AND d.cdc_mode <> ''NONE'''
                        ' AND NOT coalesce(pgtrickle._consumed(c.__pgt_xid, c.__pgt_change_id, st.frontier, st.frontier_xid,'
                        ' st.frontier_change_id), false))',
-                       'changes_' || source) USING source;
+                       'changes_' || source);
+    IF current_setting('transaction_isolation') = 'read committed' THEN
+        EXECUTE consumed USING source;   -- (the usual case: no subtransaction on every refresh)
+        GET DIAGNOSTICS n = ROW_COUNT;
+        RETURN n;
+    END IF;
+    BEGIN
+        EXECUTE consumed USING source;
         GET DIAGNOSTICS n = ROW_COUNT;
     EXCEPTION WHEN serialization_failure THEN
         n := 0;
@@ -353,6 +360,17 @@ BEGIN
 END
 $fn$;
 
+-- A stream table that stopped refreshing gives up what it has not consumed: its frontier moves to
+-- now, it no longer holds the replication slot (WAL capture), and its next refresh recomputes.
+-- Resuming it gives it a restart position again (CatalogStore.resume), before any refresh can run.
+CREATE FUNCTION pgtrickle._let_go(id bigint) RETURNS void
+LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $fn$
+    UPDATE pgtrickle.pgt_stream_tables SET frontier = pg_current_snapshot(), frontier_xid = pg_current_xact_id(),
+           frontier_change_id = nextval('pgtrickle_changes.change_id_seq'), needs_full_refresh = true,
+           wal_restart_lsn = NULL, wal_restart_at = NULL
+     WHERE pgt_id = id
+$fn$;
+
 -- A SUSPENDED or ERROR stream table does not consume changes, so it keeps every row its sources
 -- capture from then on. Once one holds more than `max_rows` unconsumed rows of a source, it gives
 -- them up: its frontier moves to now and its next refresh (after resume_stream_table or alter) is
@@ -377,9 +395,7 @@ BEGIN
                        'changes_' || st.source_relid)
           INTO n USING st.frontier, st.frontier_xid, st.frontier_change_id, max_rows + 1;
         IF n > max_rows THEN
-            UPDATE pgtrickle.pgt_stream_tables SET frontier = pg_current_snapshot(), frontier_xid = pg_current_xact_id(),
-                   frontier_change_id = nextval('pgtrickle_changes.change_id_seq'), needs_full_refresh = true
-             WHERE pgt_id = st.pgt_id;
+            PERFORM pgtrickle._let_go(st.pgt_id);
             PERFORM pgtrickle._cleanup_changes(st.source_relid);
             RAISE WARNING 'pg_trickle: % is % and held more than % unconsumed changes of %; they were released and'
                 ' its next refresh will be FULL', st.name,

@@ -737,7 +737,9 @@ BEGIN
     END IF;
     PERFORM pgtrickle._cleanup_changes(d.source_relid)
        FROM pgtrickle.pgt_dependencies d WHERE d.pgt_id = id AND d.cdc_mode <> 'NONE';
-    UPDATE pgtrickle.pgt_stream_tables st SET is_populated = true, needs_full_refresh = false,
+    -- (a transaction that wrote a WAL-captured source and refreshes will write it again unseen)
+    UPDATE pgtrickle.pgt_stream_tables st SET is_populated = true,
+           needs_full_refresh = pgtrickle._wal_captured(id) AND pgtrickle._wal_source_written(id) IS NOT NULL,
            last_refresh_at = clock_timestamp(), consecutive_errors = 0, last_error = NULL,
            status = CASE WHEN st.status = 'INITIALIZING' THEN 'ACTIVE' ELSE st.status END
      WHERE st.pgt_id = id RETURNING st.last_delta INTO counts;

@@ -224,7 +224,8 @@ BEGIN
         'pgtrickle._reject_direct_dml()', 'pgtrickle._buffered_rows(oid,bigint)', 'pgtrickle._capture_gap(oid)',
         'pgtrickle._inheritance_tree(oid)', 'pgtrickle._wal_slot()',
         'pgtrickle._wal_unavailable()', 'pgtrickle._wal_obstacle(oid)', 'pgtrickle._capture_mode(oid)',
-        'pgtrickle.wal_slot_status()', 'pgtrickle._wal_captured(bigint)', 'pgtrickle._wal_async_commits()', 'pgtrickle._wal_published(oid)', 'pgtrickle._wal_tree(oid)']
+        'pgtrickle.wal_slot_status()', 'pgtrickle._wal_captured(bigint)', 'pgtrickle._wal_async_commits()', 'pgtrickle._wal_published(oid)', 'pgtrickle._wal_tree(oid)',
+        'pgtrickle._wal_source_written(bigint)']
     LOOP
         EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO PUBLIC', f);
     END LOOP;

@@ -276,6 +276,7 @@ DECLARE
     target   pg_lsn;
     wanted   pg_lsn;
     locked   boolean := false;
+    written  regclass;
     flushed  pg_lsn;
     moved_at timestamptz;
     reason   text;
@@ -287,16 +288,13 @@ BEGIN
     IF NOT pgtrickle._wal_captured(id) THEN
         RETURN;
     END IF;
+    written := pgtrickle._wal_source_written(id);
+    IF written IS NOT NULL THEN
+        reason := format('this transaction wrote %s, whose WAL-captured changes are decoded only once it commits', written);
+    END IF;
     IF lock_sources AND current_setting('transaction_isolation') = 'read committed' THEN
         FOR d IN SELECT dep.source_relid FROM pgtrickle.pgt_dependencies dep
                   WHERE dep.pgt_id = id AND dep.cdc_mode = 'WAL' ORDER BY dep.source_relid LOOP
-            -- this transaction's own writes to a source are not in the WAL stream before it commits
-            IF EXISTS (SELECT 1 FROM pg_locks l WHERE l.pid = pg_backend_pid() AND l.locktype = 'relation'
-                          AND l.relation IN (SELECT r.relid FROM pgtrickle._source_relations(d.source_relid) r)
-                          AND l.mode IN ('RowExclusiveLock', 'ShareRowExclusiveLock', 'ExclusiveLock', 'AccessExclusiveLock')) THEN
-                reason := format('this transaction wrote %s, whose WAL-captured changes are decoded only once it commits',
-                                 d.source_relid::regclass);
-            END IF;
             EXECUTE format('LOCK TABLE %s IN SHARE MODE', d.source_relid::regclass);
             locked := true;
         END LOOP;
@@ -361,6 +359,21 @@ BEGIN
         RAISE;
     END;
 END
+$fn$;
+
+-- A WAL-captured source of stream table `id` that the calling transaction has written (holds a
+-- writer's lock on it or below it), or NULL. Its changes reach the WAL stream only when it commits:
+-- a refresh in it is FULL, and the next one too (what it writes after refreshing is consumed by
+-- nothing else: its xid is the frontier's).
+CREATE FUNCTION pgtrickle._wal_source_written(id bigint) RETURNS regclass
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $fn$
+    SELECT dep.source_relid::regclass FROM pgtrickle.pgt_dependencies dep
+     WHERE dep.pgt_id = id AND dep.cdc_mode = 'WAL'
+       AND EXISTS (SELECT 1 FROM pg_locks l WHERE l.pid = pg_backend_pid() AND l.locktype = 'relation'
+                      AND l.relation IN (SELECT r.relid FROM pgtrickle._source_relations(dep.source_relid) r)
+                      -- (DML's lock; not the stronger ones, which capture's own DDL takes too)
+                      AND l.mode = 'RowExclusiveLock')
+     ORDER BY dep.source_relid LIMIT 1
 $fn$;
 
 -- Whether a commit may become visible before it is flushed: synchronous_commit = off for this
@@ -465,11 +478,7 @@ BEGIN
                 FROM pgtrickle.pgt_stream_tables s
                WHERE s.status IN ('SUSPENDED', 'ERROR') AND s.wal_restart_lsn IS NOT NULL
                  AND pg_wal_lsn_diff(pg_current_wal_insert_lsn(), s.wal_restart_lsn) > max_mb * 1048576 LOOP
-        -- the frontier moves to now, as for a released change buffer: the next refresh recomputes
-        UPDATE pgtrickle.pgt_stream_tables SET wal_restart_lsn = NULL, wal_restart_at = NULL,
-               frontier = pg_current_snapshot(), frontier_xid = pg_current_xact_id(),
-               frontier_change_id = nextval('pgtrickle_changes.change_id_seq'), needs_full_refresh = true
-         WHERE pgt_id = st.pgt_id;
+        PERFORM pgtrickle._let_go(st.pgt_id);
         RAISE WARNING 'pg_trickle: % is % and held % MB of WAL in the replication slot (pg_trickle.max_inactive_wal_mb'
             ' is %); it let go and its next refresh will be FULL', st.name, st.status, round(st.behind / 1048576), max_mb;
         RETURN NEXT st.name;

@@ -24,6 +24,11 @@ public final class CatalogStore {
             + " CASE WHEN pg_catalog.pg_is_in_recovery() THEN NULL ELSE pg_catalog.pg_current_wal_insert_lsn()::text END"
             + " AS wal_mark";
 
+    /** A stream table with WAL-captured sources but no restart position starts holding the slot now. */
+    private static final String HOLD_SLOT_AGAIN = "wal_restart_lsn = coalesce(wal_restart_lsn, CASE WHEN"
+            + " pgtrickle._wal_captured(pgt_id) THEN pg_catalog.pg_current_wal_insert_lsn() END),"
+            + " wal_restart_at = coalesce(wal_restart_at, CASE WHEN pgtrickle._wal_captured(pgt_id) THEN now() END)";
+
     private final Db db;
 
     public CatalogStore(Db db) {
@@ -136,8 +141,8 @@ public final class CatalogStore {
     public void updateSettings(long id, String schedule, RefreshMode mode, Status status, Integer mergeWorkMemMb,
                                Integer workers, String preset) throws SQLException {
         db.update("UPDATE pgtrickle.pgt_stream_tables SET schedule = ?, refresh_mode = ?, status = ?,"
-                        + " merge_work_mem_mb = ?::int, refresh_workers = ?::int, preset = ?, updated_at = now()"
-                        + " WHERE pgt_id = ?",
+                        + " merge_work_mem_mb = ?::int, refresh_workers = ?::int, preset = ?, updated_at = now(), "
+                        + HOLD_SLOT_AGAIN + " WHERE pgt_id = ?",
                 schedule, mode.name(), status.name(), mergeWorkMemMb, workers, preset, id);
     }
 
@@ -157,9 +162,14 @@ public final class CatalogStore {
         db.update("DELETE FROM pgtrickle.pgt_dependencies WHERE pgt_id = ?", id);
     }
 
+    /**
+     * Back to ACTIVE. One that let go of the replication slot while it stood still (pgtrickle._let_go)
+     * holds it again from here: its first refresh, in REPEATABLE READ, takes its snapshot before it
+     * decodes, and the slot must not pass a commit that snapshot does not see.
+     */
     public void resume(long id) throws SQLException {
         db.update("UPDATE pgtrickle.pgt_stream_tables SET status = 'ACTIVE', consecutive_errors = 0, last_error = NULL,"
-                + " updated_at = now() WHERE pgt_id = ?", id);
+                + " updated_at = now(), " + HOLD_SLOT_AGAIN + " WHERE pgt_id = ?", id);
     }
 
     /** Counts a failed refresh; returns the new consecutive error count. */

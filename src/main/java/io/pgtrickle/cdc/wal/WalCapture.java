@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * WAL change capture from the refresh's side (wal.sql has the slot, the publications and the
+ * WAL change capture from the refresh's side (wal.sql has the slot, the publication and the
  * argument for exactness). A refresh of a stream table with WAL-captured sources first decodes the
  * database's slot for them, in its own transaction and after its snapshot is fixed: the changes of
  * every transaction that snapshot sees are put into the sources' change buffers, where the delta
@@ -94,7 +94,8 @@ public final class WalCapture {
         private long from;
         private Snapshot snapshot;
         private final Map<Long, List<String>> bufferColumns = new HashMap<>();
-        private final Map<Long, List<String>> relationColumns = new HashMap<>();
+        /** Per relation, where each buffer column is in its decoded rows (-1: not sent): from its Relation message. */
+        private final Map<Long, int[]> positions = new HashMap<>();
         private final List<Change> rows = new ArrayList<>();
         private Transaction current;
 
@@ -119,7 +120,8 @@ public final class WalCapture {
             if (m instanceof PgOutputMessage.Begin b) {
                 current = new Transaction(snapshot.widen(b.xid()), b.finalLsn(), Long.compareUnsigned(b.finalLsn(), from) < 0);
             } else if (m instanceof PgOutputMessage.Relation r) {
-                relationColumns.put(r.relid(), r.columns());
+                List<String> wanted = bufferColumns.getOrDefault(r.relid(), List.of());
+                positions.put(r.relid(), wanted.stream().mapToInt(r.columns()::indexOf).toArray());
             } else if (m instanceof PgOutputMessage.Insert i) {
                 change(i.relid(), 'I', i.newRow());
             } else if (m instanceof PgOutputMessage.Update u) {
@@ -150,18 +152,18 @@ public final class WalCapture {
             if (current == null || current.skipped || !bufferColumns.containsKey(relid)) {
                 return;
             }
-            List<String> names = relationColumns.get(relid);
-            List<String> wanted = bufferColumns.get(relid);
+            int[] at = positions.get(relid);
+            int width = bufferColumns.get(relid).size();
             // the row as a literal of the source's row type: (v1,"v 2",,...), an empty field being NULL
             StringBuilder row = new StringBuilder("(");
-            for (int i = 0; i < wanted.size(); i++) {
-                int at = names == null ? -1 : names.indexOf(wanted.get(i));
-                if (at < 0 || at >= tuple.values().size() || tuple.unchanged()[at]) {
+            for (int i = 0; i < width; i++) {
+                int src = at == null ? -1 : at[i];
+                if (src < 0 || src >= tuple.values().size() || tuple.unchanged()[src]) {
                     // written before the source's columns changed: that change makes the stream table rebuild
                     gap(relid, "a change of " + relid + " was written with other columns than the source has now");
                     return;
                 }
-                String v = tuple.values().get(at);
+                String v = tuple.values().get(src);
                 row.append(i == 0 ? "" : ",");
                 if (v != null) {
                     row.append(quoted(v));

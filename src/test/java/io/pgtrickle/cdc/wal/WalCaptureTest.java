@@ -1,24 +1,17 @@
 package io.pgtrickle.cdc.wal;
 
+import static io.pgtrickle.cdc.wal.WalScenariosTest.one;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pgtrickle.support.Oracle;
 import io.pgtrickle.support.TestDatabase;
 import io.pgtrickle.support.Tx;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** WAL capture end to end: the slot, the publication and the decoded changes of one source. */
 class WalCaptureTest {
-
-    static String one(String url, String sql) throws Exception {
-        try (Connection c = TestDatabase.connect(url); var st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            return rs.next() ? rs.getString(1) : null;
-        }
-    }
 
     @Test
     void decodedChangesKeepADifferentialStreamTableEqualToItsQuery() throws Exception {
