@@ -234,7 +234,7 @@ BEGIN
         'pgtrickle._query_relations(text)', 'pgtrickle._analyse(text)', 'pgtrickle._plan_error(text)', 'pgtrickle._explain(text,boolean)', 'pgtrickle._as_owner(oid,text,text,text,boolean)',
         'pgtrickle._owner_function(oid)', 'pgtrickle._forget_owner(oid)', 'pgtrickle._bind_sources(bigint)', 'pgtrickle._sync_capture(oid,boolean)',
         'pgtrickle._cleanup_changes(oid)', 'pgtrickle._release_inactive_buffers(bigint)',
-        'pgtrickle._wal_peek(bigint,boolean,pg_lsn)', 'pgtrickle._wal_store(bigint,pg_lsn,oid[],xid8[],"char"[],text[])',
+        'pgtrickle._wal_peek(bigint[],boolean,pg_lsn)', 'pgtrickle._wal_store(bigint,pg_lsn,oid[],xid8[],"char"[],text[])',
         'pgtrickle._wal_ensure_slot(boolean)', 'pgtrickle._wal_drop_unused_slot()', 'pgtrickle._wal_slot_lost()',
         'pgtrickle._wal_release_inactive(bigint)', 'pgtrickle._wal_advance()',
         'pgtrickle._staging_table(bigint)', 'pgtrickle._drop_staging_table(bigint)', 'pgtrickle._source_shape(oid)', 'pgtrickle._source_tree(oid)',

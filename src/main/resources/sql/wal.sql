@@ -254,11 +254,12 @@ BEGIN
 END
 $fn$;
 
--- What a refresh of stream table `id` decodes, as rows of kind
+-- What refreshes of the stream tables `ids` decode, as rows of kind
 --   'h': the header: lsn = where decoding ended (the flush position), info = why this refresh must
 --        be FULL (or NULL), snapshot = the snapshot the decoded transactions are to be seen with
 --        (taken after the sources were locked);
---   's': one per WAL-captured source: relid, info = its columns' names in order, chr(1)-separated;
+--   's': one per WAL-captured source of any of them: relid, info = its columns' names in order,
+--        chr(1)-separated;
 --   'c': one pgoutput message: lsn, data.
 -- Callers read it in the statement that takes their snapshot's view of the sources (REPEATABLE
 -- READ), or with lock_sources, which holds off the sources' writers until the caller commits (READ
@@ -266,8 +267,9 @@ $fn$;
 -- caller's REPEATABLE READ snapshot was taken and before it wrote anything (NULL: now). The slot
 -- is advanced by the worker (_wal_advance), here only when it lags far behind. One decoder at a
 -- time uses the slot (an advisory lock held only while it reads). The caller must own the stream
--- table.
-CREATE FUNCTION pgtrickle._wal_peek(id bigint, lock_sources boolean, mark pg_lsn)
+-- tables. Several are decoded at once by the worker, whose refreshes of them then share this
+-- caller's snapshot (pg_export_snapshot): one pass over the WAL serves them all.
+CREATE FUNCTION pgtrickle._wal_peek(ids bigint[], lock_sources boolean, mark pg_lsn)
 RETURNS TABLE (kind "char", lsn pg_lsn, relid oid, info text, data bytea, snapshot text)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
 DECLARE
@@ -281,20 +283,26 @@ DECLARE
     moved_at timestamptz;
     reason   text;
     d        record;
+    id       bigint;
 BEGIN
-    IF NOT pgtrickle._owns_stream_table(id) THEN
-        RAISE EXCEPTION 'must be a member of the owner of stream table %', id USING ERRCODE = 'insufficient_privilege';
-    END IF;
-    IF NOT pgtrickle._wal_captured(id) THEN
+    FOREACH id IN ARRAY ids LOOP
+        IF NOT pgtrickle._owns_stream_table(id) THEN
+            RAISE EXCEPTION 'must be a member of the owner of stream table %', id USING ERRCODE = 'insufficient_privilege';
+        END IF;
+    END LOOP;
+    ids := ARRAY(SELECT i FROM unnest(ids) i WHERE pgtrickle._wal_captured(i));
+    IF cardinality(ids) = 0 THEN
         RETURN;
     END IF;
-    written := pgtrickle._wal_source_written(id);
+    FOREACH id IN ARRAY ids LOOP
+        written := coalesce(written, pgtrickle._wal_source_written(id));
+    END LOOP;
     IF written IS NOT NULL THEN
         reason := format('this transaction wrote %s, whose WAL-captured changes are decoded only once it commits', written);
     END IF;
     IF lock_sources AND current_setting('transaction_isolation') = 'read committed' THEN
-        FOR d IN SELECT dep.source_relid FROM pgtrickle.pgt_dependencies dep
-                  WHERE dep.pgt_id = id AND dep.cdc_mode = 'WAL' ORDER BY dep.source_relid LOOP
+        FOR d IN SELECT DISTINCT dep.source_relid FROM pgtrickle.pgt_dependencies dep
+                  WHERE dep.pgt_id = ANY (ids) AND dep.cdc_mode = 'WAL' ORDER BY dep.source_relid LOOP
             EXECUTE format('LOCK TABLE %s IN SHARE MODE', d.source_relid::regclass);
             locked := true;
         END LOOP;
@@ -343,8 +351,8 @@ BEGIN
         kind := 'h'; lsn := upto; info := reason; snapshot := pg_current_snapshot()::text;
         RETURN NEXT;
         kind := 's'; lsn := NULL; info := NULL; snapshot := NULL;
-        FOR d IN SELECT dep.source_relid FROM pgtrickle.pgt_dependencies dep
-                  WHERE dep.pgt_id = id AND dep.cdc_mode = 'WAL' ORDER BY dep.source_relid LOOP
+        FOR d IN SELECT DISTINCT dep.source_relid FROM pgtrickle.pgt_dependencies dep
+                  WHERE dep.pgt_id = ANY (ids) AND dep.cdc_mode = 'WAL' ORDER BY dep.source_relid LOOP
             relid := d.source_relid;
             info := (SELECT string_agg(a.attname, chr(1) ORDER BY a.attnum) FROM pg_attribute a
                       WHERE a.attrelid = d.source_relid AND a.attnum > 0 AND NOT a.attisdropped);

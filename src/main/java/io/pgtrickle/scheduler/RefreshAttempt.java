@@ -30,7 +30,8 @@ import java.util.function.BooleanSupplier;
  * <p>A stream table with WAL-captured sources is refreshed in a REPEATABLE READ transaction: its
  * decode and its delta then see the sources at one snapshot, without locking out their writers. A
  * serialization failure (another refresh changed a row this one's snapshot predates) is retried
- * the same way.
+ * the same way. A refresh served by the tick's {@link SharedDecode} imports its snapshot and stores
+ * its part of that decode; when that fails, or is retried, it decodes for itself.
  */
 final class RefreshAttempt {
 
@@ -59,8 +60,11 @@ final class RefreshAttempt {
         this.stopping = stopping;
     }
 
-    /** Refreshes stream table {@code id}, retrying after out-of-memory; never throws. */
-    RefreshResult run(long id, AllSettings s) {
+    /**
+     * Refreshes stream table {@code id}, retrying after out-of-memory; never throws. {@code shared}:
+     * the tick's decode of the WAL, if it serves this table (or null).
+     */
+    RefreshResult run(long id, AllSettings s, SharedDecode.Served shared) {
         if (stopping.getAsBoolean()) {
             return RefreshResult.SKIPPED;
         }
@@ -68,19 +72,24 @@ final class RefreshAttempt {
         try {
             c = pool.borrow();
             boolean force = false;
+            SharedDecode.Served decode = shared;
             for (int attempt = 0; ; attempt++) {
                 Outcome o;
                 try {
-                    o = once(c, id, s, force);
+                    o = once(c, id, s, force, decode);
                 } catch (SQLException e) {
-                    if (!SERIALIZATION_FAILURE.equals(e.getSQLState()) || attempt >= MAX_RETRIES) {
+                    boolean again = decode != null ? !FailureKind.isConnectionLost(e, c)
+                            : SERIALIZATION_FAILURE.equals(e.getSQLState());
+                    if (!again || attempt >= MAX_RETRIES) {
                         throw e;
                     }
                     Connections.rollbackQuietly(c);
+                    decode = null; // the snapshot could not be imported, or is too old now
                     continue;
                 }
                 if (o.retry && attempt < MAX_RETRIES && !stopping.getAsBoolean()) {
                     force = true; // due when planned; the retry must not be skipped as "not due"
+                    decode = null;
                     continue;
                 }
                 return o.result;
@@ -102,11 +111,15 @@ final class RefreshAttempt {
     private record Outcome(RefreshResult result, boolean retry) {
     }
 
-    private Outcome once(Connection c, long id, AllSettings s, boolean force) throws SQLException {
+    private Outcome once(Connection c, long id, AllSettings s, boolean force, SharedDecode.Served shared)
+            throws SQLException {
         Db db = new Db(c);
-        boolean repeatableRead = walCaptured.contains(id);
+        boolean repeatableRead = shared != null || walCaptured.contains(id);
         if (repeatableRead) {
             db.update("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+        }
+        if (shared != null) {
+            db.update(SharedDecode.importStatement(shared));
         }
         // Pooled connections serve every owner's stream tables, and code an owner wrote may have SET
         // session settings (statement_timeout, search_path, ...) during an earlier refresh: start clean.
@@ -125,7 +138,7 @@ final class RefreshAttempt {
             } else {
                 walCaptured.remove(id);
             }
-            return once(c, id, s, force);
+            return once(c, id, s, force, null);
         }
         SchedulerState.Row row = state.row(id);
         if (!row.runnable()) {
@@ -139,7 +152,9 @@ final class RefreshAttempt {
             c.rollback(); // refreshed by another worker since this tick was planned
             return new Outcome(RefreshResult.SKIPPED, false);
         }
-        WalCapture.Decoded decoded = WalCapture.decode(db, st, false);
+        WalCapture.Decoded decoded = shared != null
+                ? shared.wal().storeFor(db, st, System.nanoTime(), OffsetDateTime.now())
+                : WalCapture.decode(db, st, false);
         if (st.isDifferential() && st.populated() && !st.needsFullRefresh() && !st.needsRebuild()
                 && decoded.fullReason() == null && !state.hasPendingChanges(id)) {
             state.touch(id);

@@ -97,7 +97,7 @@ final class TickRunner {
                 }
                 lastPruneMs = nowMs;
             }
-            planner.plan(db, state, s, id -> refresh.run(id, s), all);
+            planner.plan(db, state, s, (id, decode) -> refresh.run(id, s, decode), all);
             due = all.size();
         }
         return wait ? waitFor(due, all) : new Worker.TickReport(due, 0, 0, 0, 0);

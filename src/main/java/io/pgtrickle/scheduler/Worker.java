@@ -72,6 +72,8 @@ public final class Worker implements AutoCloseable {
     private final ControlSession control;
     private final WorkerMetrics metrics = new WorkerMetrics();
     private final RefreshPool pool;
+    /** The connection holding a tick's shared decode of the WAL. */
+    private final SharedDecode decodes;
     private final TickRunner ticks;
     private volatile WorkerTelemetry telemetry;
 
@@ -83,10 +85,11 @@ public final class Worker implements AutoCloseable {
     public Worker(ConnectionFactory connections, SettingsSource overrides) {
         this.control = new ControlSession(connections, overrides == null ? SettingsSource.empty() : overrides);
         this.pool = new RefreshPool(connections, metrics);
+        this.decodes = new SharedDecode(connections);
         DuePolicy due = new DuePolicy();
         LagRemediation lag = new LagRemediation(pool, due);
         ObservedTables observed = new ObservedTables(metrics);
-        TickPlanner planner = new TickPlanner(pool, due, lag, observed);
+        TickPlanner planner = new TickPlanner(pool, due, lag, observed, decodes);
         RefreshAttempt refresh = new RefreshAttempt(pool, due, lag, metrics, observed, () -> stopping);
         this.ticks = new TickRunner(tickLock, control, metrics, planner, refresh, () -> stopping);
     }
@@ -180,6 +183,7 @@ public final class Worker implements AutoCloseable {
         synchronized (tickLock) {
             control.close();
         }
+        decodes.close();
         metrics.close();
         WorkerTelemetry t = telemetry;
         if (t != null) {

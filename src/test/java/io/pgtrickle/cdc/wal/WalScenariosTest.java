@@ -114,6 +114,80 @@ class WalScenariosTest {
     }
 
     @Test
+    void aTicksRefreshesShareOneDecodeAndSnapshotUnderLiveWriters() throws Exception {
+        String url = walDatabase();
+        Tx.sql(url, "CREATE TABLE tick_src (id int PRIMARY KEY, v int NOT NULL)",
+                "INSERT INTO tick_src SELECT g, g FROM generate_series(1, 200) g");
+        String[][] sts = {
+            {"tick_scan", "SELECT id, v FROM tick_src"},
+            {"tick_filter", "SELECT id, v FROM tick_src WHERE v % 3 = 0"},
+            {"tick_agg", "SELECT id % 7 AS k, count(*) AS n, sum(v) AS s FROM tick_src GROUP BY 1"}};
+        for (String[] st : sts) {
+            Tx.run(url, p -> { p.createStreamTable(st[0], st[1], "1h", "DIFFERENTIAL", true, null, "wal"); return null; });
+        }
+        // reads a stream table: refreshed after its upstream, at a snapshot of its own
+        Tx.run(url, p -> { p.createStreamTable("tick_down", "SELECT k, n FROM tick_agg WHERE n > 0", "1h", "DIFFERENTIAL",
+                true, null); return null; });
+        AtomicBoolean running = new AtomicBoolean(true);
+        AtomicInteger commits = new AtomicInteger();
+        List<Exception> failures = new ArrayList<>();
+        List<Thread> writers = new ArrayList<>();
+        for (int w = 0; w < 2; w++) {
+            Random r = new Random(w);
+            Thread t = new Thread(() -> {
+                try (Connection c = TestDatabase.connect(url); Statement st = c.createStatement()) {
+                    while (running.get()) {
+                        int id = 1 + r.nextInt(300);
+                        st.execute(r.nextInt(5) == 0 ? "DELETE FROM tick_src WHERE id = " + id
+                                : "INSERT INTO tick_src VALUES (" + id + ", " + r.nextInt(100) + ")"
+                                        + " ON CONFLICT (id) DO UPDATE SET v = tick_src.v + 1");
+                        commits.incrementAndGet();
+                    }
+                } catch (Exception e) {
+                    synchronized (failures) {
+                        failures.add(e);
+                    }
+                }
+            });
+            writers.add(t);
+            t.start();
+        }
+        try (io.pgtrickle.scheduler.Worker w = new io.pgtrickle.scheduler.Worker(
+                io.pgtrickle.scheduler.Worker.ConnectionFactory.of(url),
+                io.pgtrickle.config.SettingsSource.of(java.util.Map.of("pg_trickle.metrics_port", "0")))) {
+            for (int tick = 0; tick < 4; tick++) {
+                int before = commits.get();
+                Await.until(Duration.ofSeconds(30), "more commits", () -> commits.get() > before + 50);
+                Tx.sql(url, "UPDATE pgtrickle.pgt_stream_tables SET last_refresh_at = now() - interval '1 day'");
+                io.pgtrickle.scheduler.Worker.TickReport report = w.runOneTick();
+                assertEquals(4, report.refreshed() + report.unchanged(), report.toString());
+                // the writers committed all along: one snapshot for the three means they shared it
+                assertEquals(1, strings(url, "SELECT DISTINCT frontier::text FROM pgtrickle.pgt_stream_tables"
+                        + " WHERE pgt_name LIKE 'tick\\_%' AND pgt_name <> 'tick_down'").size(), "tick " + tick);
+            }
+            running.set(false);
+            for (Thread t : writers) {
+                t.join();
+            }
+            Tx.sql(url, "UPDATE pgtrickle.pgt_stream_tables SET last_refresh_at = now() - interval '1 day'");
+            io.pgtrickle.scheduler.Worker.TickReport report = w.runOneTick();
+            assertEquals(4, report.refreshed() + report.unchanged(), report.toString());
+        } finally {
+            running.set(false);
+            for (Thread t : writers) {
+                t.join();
+            }
+        }
+        assertEquals(List.of(), failures);
+        for (String[] st : sts) {
+            assertEqual(url, st[0], st[1]);
+        }
+        assertEqual(url, "tick_down", "SELECT k, n FROM tick_agg WHERE n > 0");
+        assertEquals("DIFFERENTIAL", one(url, "SELECT string_agg(DISTINCT action, ',') FROM pgtrickle.pgt_refresh_history"
+                + " WHERE initiated_by = 'SCHEDULER'"));
+    }
+
+    @Test
     void partitionsWrittenDirectlyAndAttachedAreSeen() throws Exception {
         String url = walDatabase();
         String q = "SELECT id, k, v FROM p WHERE v > 0";
