@@ -222,7 +222,7 @@ BEGIN
         'pgtrickle._latency_bucket(double precision)', 'pgtrickle._slow_refreshes(timestamp with time zone)',
         'pgtrickle._latency_quantile(integer[],bigint[],double precision,double precision,double precision)',
         'pgtrickle._reject_direct_dml()', 'pgtrickle._buffered_rows(oid,bigint)', 'pgtrickle._capture_gap(oid)',
-        'pgtrickle._inheritance_tree(oid)', 'pgtrickle._wal_slot()',
+        'pgtrickle._inheritance_tree(oid)', 'pgtrickle._wal_slot()', 'pgtrickle._wal_start()',
         'pgtrickle._wal_unavailable()', 'pgtrickle._wal_obstacle(oid)', 'pgtrickle._capture_mode(oid)',
         'pgtrickle.wal_slot_status()', 'pgtrickle._wal_captured(bigint)', 'pgtrickle._wal_async_commits()', 'pgtrickle._wal_published(oid)', 'pgtrickle._wal_tree(oid)',
         'pgtrickle._wal_source_written(bigint)']

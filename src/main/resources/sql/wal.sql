@@ -105,6 +105,18 @@ $fn$;
 -- by _sync_capture). The lock waits for the source's writers in flight and holds off new ones until
 -- commit, so every writer either committed before `since` (its rows are in the buffer, from the
 -- triggers) or writes after the publication exists (decoding sees it).
+-- Where a stream table that starts to read WAL-captured sources (or again, after it let go) starts
+-- decoding: the slot's position. Every transaction that committed before it was visible to the
+-- snapshots of the refreshes that let the slot pass it, and so is visible to any snapshot taken now:
+-- however this stream table is first refreshed, it has nothing of them to decode. (Not the current
+-- WAL position: a transaction can commit before it and become visible only after the first
+-- refresh's snapshot was taken.)
+CREATE FUNCTION pgtrickle._wal_start() RETURNS pg_lsn
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $fn$
+    SELECT coalesce((SELECT s.confirmed_flush_lsn FROM pg_replication_slots s WHERE s.slot_name = pgtrickle._wal_slot()),
+                    pg_current_wal_insert_lsn())
+$fn$;
+
 CREATE FUNCTION pgtrickle._wal_adopt(source oid) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $fn$
 DECLARE
@@ -136,10 +148,8 @@ BEGIN
     IF NOT pgtrickle._wal_published(source) THEN
         EXECUTE format('ALTER PUBLICATION pgtrickle_capture ADD TABLE %s', source::regclass);
     END IF;
-    -- A stream table's decode starts here, or earlier if it decodes other sources already. (Its own
-    -- first decode, in the transaction creating it, precedes its first snapshot, so whatever the
-    -- slot passes in between was visible to that snapshot.)
-    UPDATE pgtrickle.pgt_stream_tables st SET wal_restart_lsn = pg_current_wal_insert_lsn(), wal_restart_at = now()
+    -- A stream table's decode starts where the slot is, or earlier if it decodes other sources already.
+    UPDATE pgtrickle.pgt_stream_tables st SET wal_restart_lsn = pgtrickle._wal_start(), wal_restart_at = now()
      WHERE st.wal_restart_lsn IS NULL
        AND st.pgt_id IN (SELECT d.pgt_id FROM pgtrickle.pgt_dependencies d WHERE d.source_relid = source);
     UPDATE pgtrickle.pgt_dependencies d SET cdc_mode = 'WAL',
@@ -342,10 +352,29 @@ BEGIN
             END LOOP;
         END IF;
         upto := pg_current_wal_flush_lsn();
+        -- The WAL writer flushes whole pages, so the flush position can be a page boundary inside a
+        -- record that goes on in WAL not flushed yet. Decoding up to there would wait for the rest
+        -- of that record, and if it belongs to a transaction that has not committed (this one's
+        -- own, say) nothing may flush it for a long time. A commit flushes to the end of its record:
+        -- wait a little for one, else do not decode now (the refresh recomputes instead).
+        moved_at := clock_timestamp();
+        WHILE pg_wal_lsn_diff(upto, '0/0') % current_setting('wal_block_size')::int = 0
+              AND pg_current_wal_insert_lsn() > upto LOOP
+            IF clock_timestamp() - moved_at > 3 * current_setting('wal_writer_delay')::interval THEN
+                PERFORM pg_advisory_unlock(1886352498, 1);
+                kind := 'h'; lsn := NULL; snapshot := pg_current_snapshot()::text;
+                info := coalesce(reason, format('the WAL is flushed only to %s, inside a record whose rest is not'
+                                                ' flushed yet (a transaction that has not committed)', upto));
+                RETURN NEXT;
+                RETURN;
+            END IF;
+            PERFORM pg_sleep(0.002);
+            upto := pg_current_wal_flush_lsn();
+        END LOOP;
         -- the worker advances the slot once per tick (_wal_advance); without one, decodes do, but
-        -- only once it lags by 64 MB (advancing decodes the WAL it passes over)
+        -- only once it lags by 8 MB (advancing decodes the WAL it passes over)
         IF pg_wal_lsn_diff(target, (SELECT s.confirmed_flush_lsn FROM pg_replication_slots s WHERE s.slot_name = slot))
-           > 64 * 1048576 THEN
+           > 8 * 1048576 THEN
             PERFORM pg_replication_slot_advance(slot, least(target, upto));
         END IF;
         kind := 'h'; lsn := upto; info := reason; snapshot := pg_current_snapshot()::text;

@@ -24,9 +24,9 @@ public final class CatalogStore {
             + " CASE WHEN pg_catalog.pg_is_in_recovery() THEN NULL ELSE pg_catalog.pg_current_wal_insert_lsn()::text END"
             + " AS wal_mark";
 
-    /** A stream table with WAL-captured sources but no restart position starts holding the slot now. */
+    /** A stream table with WAL-captured sources but no restart position holds the slot again, from where it is. */
     private static final String HOLD_SLOT_AGAIN = "wal_restart_lsn = coalesce(wal_restart_lsn, CASE WHEN"
-            + " pgtrickle._wal_captured(pgt_id) THEN pg_catalog.pg_current_wal_insert_lsn() END),"
+            + " pgtrickle._wal_captured(pgt_id) THEN pgtrickle._wal_start() END),"
             + " wal_restart_at = coalesce(wal_restart_at, CASE WHEN pgtrickle._wal_captured(pgt_id) THEN now() END)";
 
     private final Db db;

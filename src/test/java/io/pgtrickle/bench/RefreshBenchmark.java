@@ -156,6 +156,7 @@ public final class RefreshBenchmark {
                     "DIFFERENTIAL", cdc);
         }
         sql("UPDATE pgtrickle.pgt_stream_tables SET schedule = '1s' WHERE pgt_name LIKE 'w\\_%'");
+        writePathOnly(n, seconds);
         sql("DELETE FROM pgtrickle.pgt_commit_latency");
         double[] plain = new double[3];
         double[] trigger = new double[3];
@@ -187,6 +188,41 @@ public final class RefreshBenchmark {
                 System.out.printf("%-20s %10d %10.0f %10.0f %10.0f%n", rs.getString(1), rs.getLong(2), rs.getDouble(3),
                         rs.getDouble(4), rs.getDouble(5));
             }
+        }
+    }
+
+    /**
+     * What capture alone costs the writers: the same alternated runs with no worker, so nothing is
+     * refreshed while they write (the changes wait in the buffers, or in the WAL); then one refresh
+     * of each stream table catches up, timed.
+     */
+    private void writePathOnly(int n, double seconds) throws Exception {
+        double[] plain = new double[3];
+        double[] trigger = new double[3];
+        double[] wal = new double[3];
+        for (int r = 0; r < 3; r++) {
+            plain[r] = WriterLoad.tps(url, "w_plain", n, 4, seconds);
+            trigger[r] = WriterLoad.tps(url, "w_trigger", n, 4, seconds);
+            wal[r] = WriterLoad.tps(url, "w_wal", n, 4, seconds);
+        }
+        System.out.printf("%nwrite path only: 4 clients, one-row UPDATE transactions, %.0f s per run, 3 runs alternated,"
+                + " no worker running%n", seconds);
+        System.out.printf("%-22s %10s %10s %10s%n", "", "run 1", "run 2", "run 3");
+        System.out.printf("%-22s %10.0f %10.0f %10.0f%n", "uncaptured TPS", plain[0], plain[1], plain[2]);
+        System.out.printf("%-22s %10.0f %10.0f %10.0f%n", "trigger-captured TPS", trigger[0], trigger[1], trigger[2]);
+        System.out.printf("%-22s %10.0f %10.0f %10.0f%n", "WAL-captured TPS", wal[0], wal[1], wal[2]);
+        System.out.printf("trigger / uncaptured (medians): %.3f%n", median(trigger) / median(plain));
+        System.out.printf("WAL / uncaptured (medians): %.3f%n", median(wal) / median(plain));
+        System.out.printf("catch-up, one refresh of each stream table (ms):%n%-22s %10s %10s %10s%n", "", "scan", "filter", "agg");
+        for (String cdc : List.of("trigger", "wal")) {
+            double[] ms = new double[3];
+            String[] kinds = {"scan", "filter", "agg"};
+            for (int k = 0; k < 3; k++) {
+                String st = "w_" + cdc + "_" + kinds[k];
+                ms[k] = timed(() -> engine.refresh(st));
+            }
+            System.out.printf("%-22s %10.0f %10.0f %10.0f%n", cdc + " (" + Math.round(seconds * java.util.Arrays.stream(
+                    cdc.equals("wal") ? wal : trigger).sum()) + " changes)", ms[0], ms[1], ms[2]);
         }
     }
 

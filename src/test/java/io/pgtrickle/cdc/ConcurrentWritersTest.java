@@ -3,11 +3,13 @@ package io.pgtrickle.cdc;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pgtrickle.support.Await;
 import io.pgtrickle.support.Oracle;
 import io.pgtrickle.support.TestDatabase;
 import io.pgtrickle.support.Tx;
 import java.sql.Connection;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -51,6 +53,10 @@ class ConcurrentWritersTest {
                 try (Connection c = TestDatabase.connect(url)) {
                     c.setAutoCommit(false);
                     for (int txn = 0; txn < 40; txn++) {
+                        if (txn == 30) {
+                            // however slow the machine, the last writes meet several refreshes
+                            Await.until(Duration.ofSeconds(120), "refreshes while writing", () -> refreshes.get() > 3);
+                        }
                         try (Statement st = c.createStatement()) {
                             int ops = 1 + r.nextInt(4);
                             for (int i = 0; i < ops; i++) {

@@ -27,6 +27,8 @@ public final class DecodedWal {
     private boolean started;
     private String fullReason;
     private long restart;
+    /** The least restart position of the stream tables decoded for: what commits before it, none of them needs. */
+    private long from;
     private Snapshot snapshot;
     private final Map<Long, List<String>> bufferColumns = new HashMap<>();
     /** Per relation, where each buffer column is in its decoded rows (-1: not sent): from its Relation message. */
@@ -44,13 +46,17 @@ public final class DecodedWal {
      */
     public static DecodedWal read(Db db, List<Long> ids, boolean lockSources, String mark) throws SQLException {
         DecodedWal wal = new DecodedWal();
-        db.query("SELECT p.kind::text, p.lsn::text, p.relid::bigint, p.info, p.data, p.snapshot"
+        String idArray = "{" + String.join(",", ids.stream().map(String::valueOf).toList()) + "}";
+        db.query("SELECT p.kind::text, p.lsn::text, p.relid::bigint, p.info, p.data, p.snapshot,"
+                        + " (SELECT CASE WHEN bool_or(s.wal_restart_lsn IS NULL) THEN NULL"
+                        + " ELSE min(s.wal_restart_lsn)::text END FROM pgtrickle.pgt_stream_tables s"
+                        + " WHERE s.pgt_id = ANY (?::bigint[]))"
                         + " FROM pgtrickle._wal_peek(?::bigint[], ?, ?::pg_lsn) p",
                 rs -> {
                     wal.read(rs.getString(1).charAt(0), rs.getString(2), rs.getLong(3), rs.getString(4), rs.getBytes(5),
-                            rs.getString(6));
+                            rs.getString(6), rs.getString(7));
                     return null;
-                }, "{" + String.join(",", ids.stream().map(String::valueOf).toList()) + "}", lockSources, mark);
+                }, idArray, idArray, lockSources, mark);
         return wal;
     }
 
@@ -66,7 +72,7 @@ public final class DecodedWal {
      */
     public WalCapture.Decoded storeFor(Db db, StreamTable st, long startedNanos, OffsetDateTime startedAt)
             throws SQLException {
-        if (!st.walCaptured()) {
+        if (!st.walCaptured() || WalCapture.recomputes(st)) {
             return WalCapture.Decoded.NOTHING;
         }
         if (!started) {
@@ -106,9 +112,11 @@ public final class DecodedWal {
         return new WalCapture.Decoded(reason, stored, startedNanos, startedAt);
     }
 
-    private void read(char kind, String lsn, long relid, String info, byte[] data, String snapshotText) {
+    private void read(char kind, String lsn, long relid, String info, byte[] data, String snapshotText,
+                      String leastRestart) {
         switch (kind) {
             case 'h' -> {
+                from = leastRestart == null ? 0 : Lsn.parse(leastRestart);
                 started = lsn != null; // (no position: the slot is gone, nothing was decoded)
                 fullReason = info;
                 restart = lsn == null ? 0 : Lsn.parse(lsn); // where decoding ended, unless a later commit says earlier
@@ -121,7 +129,9 @@ public final class DecodedWal {
 
     private void message(PgOutputMessage m) {
         if (m instanceof PgOutputMessage.Begin b) {
-            current = new Transaction(snapshot.widen(b.xid()), b.finalLsn());
+            // (not visible then either: no commit before `from` holds the restart position back)
+            current = Long.compareUnsigned(b.finalLsn(), from) < 0 ? null
+                    : new Transaction(snapshot.widen(b.xid()), b.finalLsn());
         } else if (m instanceof PgOutputMessage.Relation r) {
             List<String> wanted = bufferColumns.getOrDefault(r.relid(), List.of());
             positions.put(r.relid(), wanted.stream().mapToInt(r.columns()::indexOf).toArray());

@@ -28,6 +28,16 @@ public final class WalCapture {
     }
 
     /**
+     * Whether a refresh of {@code st} recomputes whatever a decode would find: then it decodes
+     * nothing and its restart position stays where it is. That is exact: every transaction that
+     * snapshot does not see commits after that position too, and what the next decode finds that
+     * the snapshot did see, the frontier counts as consumed.
+     */
+    static boolean recomputes(StreamTable st) {
+        return !st.isDifferential() || !st.populated() || st.needsFullRefresh() || st.needsRebuild();
+    }
+
+    /**
      * Creates the database's replication slot if WAL capture could use it, before the calling
      * transaction writes anything (a slot cannot be created after that). A refusal (the transaction
      * has written, slots are exhausted, running transactions do not end within 2 s) only means the
@@ -57,7 +67,7 @@ public final class WalCapture {
      * sources as decoded; a REPEATABLE READ caller needs no lock.
      */
     public static Decoded decode(Db db, StreamTable st, boolean lockSources) throws SQLException {
-        if (!st.walCaptured()) {
+        if (!st.walCaptured() || recomputes(st)) {
             return Decoded.NOTHING;
         }
         long startedNanos = System.nanoTime();
