@@ -355,18 +355,26 @@ BEGIN
         -- The WAL writer flushes whole pages, so the flush position can be a page boundary inside a
         -- record that goes on in WAL not flushed yet. Decoding up to there would wait for the rest
         -- of that record, and if it belongs to a transaction that has not committed (this one's
-        -- own, say) nothing may flush it for a long time. A commit flushes to the end of its record:
-        -- wait a little for one, else do not decode now (the refresh recomputes instead).
+        -- own row lock, say) nothing may flush it for a long time. A commit flushes to the end of
+        -- its record: wait a little for one; else flush everything by switching to a new WAL
+        -- segment (rare: it takes a record crossing a page and an idle server); where that is not
+        -- allowed, do not decode now (the refresh recomputes instead).
         moved_at := clock_timestamp();
         WHILE pg_wal_lsn_diff(upto, '0/0') % current_setting('wal_block_size')::int = 0
               AND pg_current_wal_insert_lsn() > upto LOOP
-            IF clock_timestamp() - moved_at > 3 * current_setting('wal_writer_delay')::interval THEN
-                PERFORM pg_advisory_unlock(1886352498, 1);
-                kind := 'h'; lsn := NULL; snapshot := pg_current_snapshot()::text;
-                info := coalesce(reason, format('the WAL is flushed only to %s, inside a record whose rest is not'
-                                                ' flushed yet (a transaction that has not committed)', upto));
-                RETURN NEXT;
-                RETURN;
+            IF clock_timestamp() - moved_at > current_setting('wal_writer_delay')::interval THEN
+                BEGIN
+                    PERFORM pg_switch_wal();
+                EXCEPTION WHEN insufficient_privilege THEN
+                    PERFORM pg_advisory_unlock(1886352498, 1);
+                    kind := 'h'; lsn := NULL; snapshot := pg_current_snapshot()::text;
+                    info := coalesce(reason, format('the WAL is flushed only to %s, inside a record whose rest is'
+                                                    ' not flushed yet (a transaction that has not committed)', upto));
+                    RETURN NEXT;
+                    RETURN;
+                END;
+                upto := pg_current_wal_flush_lsn();
+                EXIT;
             END IF;
             PERFORM pg_sleep(0.002);
             upto := pg_current_wal_flush_lsn();

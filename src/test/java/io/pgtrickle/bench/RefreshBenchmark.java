@@ -158,28 +158,13 @@ public final class RefreshBenchmark {
         sql("UPDATE pgtrickle.pgt_stream_tables SET schedule = '1s' WHERE pgt_name LIKE 'w\\_%'");
         writePathOnly(n, seconds);
         sql("DELETE FROM pgtrickle.pgt_commit_latency");
-        double[] plain = new double[3];
-        double[] trigger = new double[3];
-        double[] wal = new double[3];
         try (io.pgtrickle.scheduler.Worker w = new io.pgtrickle.scheduler.Worker(
                 io.pgtrickle.scheduler.Worker.ConnectionFactory.of(url),
                 io.pgtrickle.config.SettingsSource.of(Map.of("pg_trickle.metrics_port", "0")))) {
             w.start();
-            for (int r = 0; r < 3; r++) {
-                plain[r] = WriterLoad.tps(url, "w_plain", n, 4, seconds);
-                trigger[r] = WriterLoad.tps(url, "w_trigger", n, 4, seconds);
-                wal[r] = WriterLoad.tps(url, "w_wal", n, 4, seconds);
-            }
+            writerRuns(n, seconds, "worker refreshing 3 stream tables of each captured table every 1 s");
             Thread.sleep(3000); // the last writes become visible
         }
-        System.out.printf("%nwriters: 4 clients, one-row UPDATE transactions, %.0f s per run, 3 runs alternated,"
-                + " worker refreshing 3 stream tables of each captured table every 1 s%n", seconds);
-        System.out.printf("%-22s %10s %10s %10s%n", "", "run 1", "run 2", "run 3");
-        System.out.printf("%-22s %10.0f %10.0f %10.0f%n", "uncaptured TPS", plain[0], plain[1], plain[2]);
-        System.out.printf("%-22s %10.0f %10.0f %10.0f%n", "trigger-captured TPS", trigger[0], trigger[1], trigger[2]);
-        System.out.printf("%-22s %10.0f %10.0f %10.0f%n", "WAL-captured TPS", wal[0], wal[1], wal[2]);
-        System.out.printf("trigger / uncaptured (medians): %.3f%n", median(trigger) / median(plain));
-        System.out.printf("WAL / uncaptured (medians): %.3f%n", median(wal) / median(plain));
         System.out.printf("%ncommit-to-visible while the writers ran (commit_latency_stats, ms):%n");
         System.out.printf("%-20s %10s %10s %10s %10s%n", "stream table", "samples", "p50", "p99", "max");
         try (var st = c.createStatement(); var rs = st.executeQuery("SELECT name, samples, p50_ms, p99_ms, max_ms"
@@ -192,27 +177,38 @@ public final class RefreshBenchmark {
     }
 
     /**
+     * 4 clients of one-row UPDATE transactions on the uncaptured, trigger-captured and WAL-captured
+     * tables in turn, 3 runs each; prints and returns their TPS (uncaptured, trigger, WAL).
+     */
+    private double[][] writerRuns(int n, double seconds, String during) throws Exception {
+        String[] tables = {"w_plain", "w_trigger", "w_wal"};
+        double[][] tps = new double[3][3];
+        for (int r = 0; r < 3; r++) {
+            for (int t = 0; t < 3; t++) {
+                tps[t][r] = WriterLoad.tps(url, tables[t], n, 4, seconds);
+            }
+        }
+        System.out.printf("%nwriters: 4 clients, one-row UPDATE transactions, %.0f s per run, 3 runs alternated, %s%n",
+                seconds, during);
+        System.out.printf("%-22s %10s %10s %10s%n", "", "run 1", "run 2", "run 3");
+        String[] labels = {"uncaptured TPS", "trigger-captured TPS", "WAL-captured TPS"};
+        for (int t = 0; t < 3; t++) {
+            System.out.printf("%-22s %10.0f %10.0f %10.0f%n", labels[t], tps[t][0], tps[t][1], tps[t][2]);
+        }
+        System.out.printf("trigger / uncaptured (medians): %.3f%n", median(tps[1]) / median(tps[0]));
+        System.out.printf("WAL / uncaptured (medians): %.3f%n", median(tps[2]) / median(tps[0]));
+        return tps;
+    }
+
+    /**
      * What capture alone costs the writers: the same alternated runs with no worker, so nothing is
      * refreshed while they write (the changes wait in the buffers, or in the WAL); then one refresh
      * of each stream table catches up, timed.
      */
     private void writePathOnly(int n, double seconds) throws Exception {
-        double[] plain = new double[3];
-        double[] trigger = new double[3];
-        double[] wal = new double[3];
-        for (int r = 0; r < 3; r++) {
-            plain[r] = WriterLoad.tps(url, "w_plain", n, 4, seconds);
-            trigger[r] = WriterLoad.tps(url, "w_trigger", n, 4, seconds);
-            wal[r] = WriterLoad.tps(url, "w_wal", n, 4, seconds);
-        }
-        System.out.printf("%nwrite path only: 4 clients, one-row UPDATE transactions, %.0f s per run, 3 runs alternated,"
-                + " no worker running%n", seconds);
-        System.out.printf("%-22s %10s %10s %10s%n", "", "run 1", "run 2", "run 3");
-        System.out.printf("%-22s %10.0f %10.0f %10.0f%n", "uncaptured TPS", plain[0], plain[1], plain[2]);
-        System.out.printf("%-22s %10.0f %10.0f %10.0f%n", "trigger-captured TPS", trigger[0], trigger[1], trigger[2]);
-        System.out.printf("%-22s %10.0f %10.0f %10.0f%n", "WAL-captured TPS", wal[0], wal[1], wal[2]);
-        System.out.printf("trigger / uncaptured (medians): %.3f%n", median(trigger) / median(plain));
-        System.out.printf("WAL / uncaptured (medians): %.3f%n", median(wal) / median(plain));
+        double[][] tps = writerRuns(n, seconds, "no worker running");
+        double[] trigger = tps[1];
+        double[] wal = tps[2];
         System.out.printf("catch-up, one refresh of each stream table (ms):%n%-22s %10s %10s %10s%n", "", "scan", "filter", "agg");
         for (String cdc : List.of("trigger", "wal")) {
             double[] ms = new double[3];

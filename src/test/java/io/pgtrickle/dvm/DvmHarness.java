@@ -106,7 +106,7 @@ final class DvmHarness {
     /** Refreshes; the refresh must be differential and the result equal to the query. */
     void refreshAndAssertEqual(String name, String query) throws Exception {
         RefreshOutcome outcome = Tx.run(url, p -> p.refreshStreamTable(name));
-        assertNotEquals("FULL", outcome.action().name(), "refresh of " + name + " fell back to FULL");
+        assertNotEquals("FULL", outcome.action().name(), "refresh of " + name + " fell back to FULL: " + outcome.reason());
         check(name, query);
     }
 
