@@ -167,6 +167,44 @@ class PlJavaExtensionIT {
         }
     }
 
+    /** WAL capture in the backend: the slot decoded through SPI, in READ COMMITTED and REPEATABLE READ refreshes. */
+    @Test
+    void walCaptureDecodesThroughSpi() throws Exception {
+        try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
+            try (ResultSet rs = st.executeQuery("SHOW wal_level")) {
+                rs.next();
+                Assumptions.assumeTrue("logical".equals(rs.getString(1)), "the PL/Java server has no wal_level = logical");
+            }
+            String agg = "SELECT id % 5 AS k, count(*) AS n, sum(v) AS s FROM wsrc GROUP BY 1";
+            String filter = "SELECT id, v FROM wsrc WHERE v > 50";
+            st.execute("CREATE TABLE wsrc (id int PRIMARY KEY, v int)");
+            st.execute("INSERT INTO wsrc SELECT g, g FROM generate_series(1, 100) g");
+            st.execute("SELECT pgtrickle.create_stream_table('w_agg', '" + agg + "', '1h', 'DIFFERENTIAL', true, NULL, 'wal')");
+            st.execute("SELECT pgtrickle.create_stream_table('w_filter', '" + filter + "', '1h', 'DIFFERENTIAL', true, NULL, 'wal')");
+            assertEquals(2, Oracle.count(c, "SELECT count(*) FROM pgtrickle.pgt_status() WHERE capture = 'WAL'"));
+            for (String isolation : List.of("READ COMMITTED", "REPEATABLE READ")) {
+                st.execute("UPDATE wsrc SET v = v + 1 WHERE id % 3 = 0");
+                st.execute("DELETE FROM wsrc WHERE id IN (SELECT max(id) FROM wsrc)");
+                st.execute("INSERT INTO wsrc SELECT max(id) + 10, 7 FROM wsrc");
+                c.setAutoCommit(false);
+                st.execute("SET TRANSACTION ISOLATION LEVEL " + isolation);
+                st.execute("SELECT pgtrickle.refresh_stream_table('w_agg')");
+                st.execute("SELECT pgtrickle.refresh_stream_table('w_filter')");
+                c.commit();
+                c.setAutoCommit(true);
+                assertEquals(List.of(), Oracle.differences(c, "w_agg", agg), isolation);
+                assertEquals(List.of(), Oracle.differences(c, "w_filter", filter), isolation);
+            }
+            assertEquals(4, Oracle.count(c, "SELECT count(*) FROM pgtrickle.pgt_refresh_history h"
+                    + " JOIN pgtrickle.pgt_stream_tables t USING (pgt_id) WHERE t.pgt_name IN ('w_agg', 'w_filter')"
+                    + " AND h.action = 'DIFFERENTIAL'"));
+            st.execute("SELECT pgtrickle.drop_stream_table('w_filter')");
+            st.execute("SELECT pgtrickle.drop_stream_table('w_agg')");
+            assertEquals(0, Oracle.count(c, "SELECT count(*) FROM pg_replication_slots WHERE slot_name = pgtrickle._wal_slot()"),
+                    "the slot goes with the last WAL-captured source");
+        }
+    }
+
     private static String as(String role) {
         return io.pgtrickle.support.Roles.as(url, role);
     }
