@@ -12,7 +12,9 @@ import java.util.List;
  * database's slot for them, in its own transaction and after its snapshot is fixed: the changes of
  * every transaction that snapshot sees are put into the sources' change buffers, where the delta
  * reads them exactly as it reads trigger-captured rows, and are deleted again before the refresh
- * commits. What the stream table keeps is only where its next decode starts.
+ * commits. What the stream table keeps is only where its next decode starts. (The worker decodes
+ * once per tick for several stream tables that share one snapshot: {@link DecodedWal}, and
+ * io.pgtrickle.scheduler.SharedDecode.)
  */
 public final class WalCapture {
 
