@@ -365,6 +365,8 @@ BEGIN
             IF clock_timestamp() - moved_at > current_setting('wal_writer_delay')::interval THEN
                 BEGIN
                     PERFORM pg_switch_wal();
+                    RAISE LOG 'pg_trickle: the WAL was flushed only to %, inside a record of a transaction still'
+                              ' running; switched to a new WAL segment to decode past it', upto;
                 EXCEPTION WHEN insufficient_privilege THEN
                     PERFORM pg_advisory_unlock(1886352498, 1);
                     kind := 'h'; lsn := NULL; snapshot := pg_current_snapshot()::text;
