@@ -18,9 +18,25 @@ public final class DiffContext {
      */
     public static final String STORAGE_CTE = "__pgt_storage";
 
-    private final AtomicInteger aliases = new AtomicInteger();
+    private final AtomicInteger aliases;
     private final StringBuilder deltas = new StringBuilder();
     private int deltaCount;
+
+    public DiffContext() {
+        this(new AtomicInteger());
+    }
+
+    private DiffContext(AtomicInteger aliases) {
+        this.aliases = aliases;
+    }
+
+    /**
+     * A context whose shared deltas go nowhere, for SQL an operator generates only for its current
+     * state (a recursive CTE's step inside {@code WITH RECURSIVE}); aliases stay unique.
+     */
+    public DiffContext scratch() {
+        return new DiffContext(aliases);
+    }
 
     /** A fresh alias for a generated subquery. */
     public String alias() {

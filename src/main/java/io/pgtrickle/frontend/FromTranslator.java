@@ -31,7 +31,7 @@ final class FromTranslator {
     private static final int RTE_SUBQUERY = 1;
     private static final int RTE_FUNCTION = 3;
     private static final int RTE_VALUES = 5;
-    private static final int RTE_CTE = 6;
+    static final int RTE_CTE = 6;
 
     private final QueryTranslator q;
 
@@ -124,9 +124,16 @@ final class FromTranslator {
                 return rename(frame, rtindex, sub.op(), sub.columns(), alias, visible);
             }
             case RTE_CTE: {
+                if (rte.bool("self_reference")) {
+                    RecursiveCtes.Reference self = q.recursiveReference;
+                    if (self == null) {
+                        throw new UnsupportedQueryException(RecursiveCtes.ELSEWHERE);
+                    }
+                    return rename(frame, rtindex, self.op(), self.columns(), alias, visible);
+                }
                 PgNode cte = cte(frame, rte);
                 if (cte.bool("cterecursive")) {
-                    throw new UnsupportedQueryException("WITH RECURSIVE");
+                    throw new UnsupportedQueryException(RecursiveCtes.ELSEWHERE);
                 }
                 Relation body = q.query(cte.node("ctequery"), null, null);
                 DeltaOperator op = new CteOperator(body.op(), rte.text("ctename"), body.columns());
@@ -279,7 +286,7 @@ final class FromTranslator {
         return all;
     }
 
-    private static List<String> strings(List<Object> values) {
+    static List<String> strings(List<Object> values) {
         return values.stream().map(v -> v == null ? "" : v.toString()).toList();
     }
 }

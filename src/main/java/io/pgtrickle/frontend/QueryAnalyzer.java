@@ -46,7 +46,7 @@ public final class QueryAnalyzer {
         QueryTranslator translator = new QueryTranslator(deparser, new PgSourceResolver(db), this::view);
         Relation rel;
         try {
-            rel = translator.query(root(tree), null, outputNames);
+            rel = translator.root(root(tree), outputNames);
         } catch (UnsupportedQueryException e) {
             return Analysis.unsupported(e.getMessage());
         } catch (StackOverflowError e) {

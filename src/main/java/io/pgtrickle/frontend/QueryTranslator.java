@@ -44,6 +44,8 @@ final class QueryTranslator {
     final PgSourceResolver resolver;
     final ViewReader views;
     final List<SourceTable> sources;
+    /** While a recursive CTE's step is translated: what its reference to the CTE becomes. */
+    RecursiveCtes.Reference recursiveReference;
     private final Set<String> usedAliases;
     private final int[] counter;
 
@@ -115,9 +117,6 @@ final class QueryTranslator {
         if (q.integer("commandType") != 1) {
             throw new UnsupportedQueryException("a data-modifying statement");
         }
-        if (q.bool("hasRecursive")) {
-            throw new UnsupportedQueryException("WITH RECURSIVE");
-        }
         if (q.bool("hasModifyingCTE")) {
             throw new UnsupportedQueryException("a data-modifying WITH");
         }
@@ -141,11 +140,17 @@ final class QueryTranslator {
         return limit(frame, rel, outNames);
     }
 
-    private static boolean hasLimit(PgNode q) {
+    /** The stream table's whole query: a recursive CTE selected whole, or any other query. */
+    Relation root(PgNode q, List<String> names) throws SQLException, UnsupportedQueryException {
+        Relation whole = new RecursiveCtes(this).wholeResult(q, names);
+        return whole != null ? whole : query(q, null, names);
+    }
+
+    static boolean hasLimit(PgNode q) {
         return q.has("limitCount") || q.has("limitOffset");
     }
 
-    private static List<String> outputNames(List<PgNode> output, List<String> names) {
+    static List<String> outputNames(List<PgNode> output, List<String> names) {
         List<String> out = new ArrayList<>();
         Set<String> seen = new HashSet<>();
         for (int i = 0; i < output.size(); i++) {
@@ -164,7 +169,7 @@ final class QueryTranslator {
                 && allUnionAll(node.node("larg")) && allUnionAll(node.node("rarg"));
     }
 
-    private DeltaOperator setOperation(Frame frame, PgNode node, List<String> names)
+    DeltaOperator setOperation(Frame frame, PgNode node, List<String> names)
             throws SQLException, UnsupportedQueryException {
         if (node.is("RANGETBLREF")) {
             PgNode rte = frame.rte(node.integer("rtindex"));

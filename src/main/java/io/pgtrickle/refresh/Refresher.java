@@ -90,6 +90,10 @@ public final class Refresher {
         Map<String, String> local = new LinkedHashMap<>(PinnedSettings.printSettings(st.sessionSettings()));
         local.put(LocalSettings.INTERNAL_APPLY, "on");
         local.put("work_mem", (st.mergeWorkMemMb() != null ? st.mergeWorkMemMb() : settings.mergeWorkMemMb()) + "MB");
+        // Delta statements are costed from guesses (change buffers are never analysed, a recursive
+        // CTE is assumed to grow without bound); past jit_above_cost PostgreSQL then spends a second
+        // compiling a statement that runs in milliseconds.
+        local.put("jit", "off");
         String[] names = local.keySet().toArray(String[]::new);
         RefreshBegin begin = RefreshBegin.run(db, st.id(), local);
         OwnerSession owner = new OwnerSession(db, st.owner(), st.searchPath());

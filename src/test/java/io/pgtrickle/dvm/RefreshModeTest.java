@@ -20,7 +20,8 @@ class RefreshModeTest {
 
     /** Each construct that stays FULL-only, and the words the refusal (and AUTO's WARNING) names it with. */
     static final String[][] UNSUPPORTED = {
-        {"WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 3) SELECT n FROM r", "WITH RECURSIVE"},
+        {"WITH RECURSIVE r(n) AS (SELECT k FROM t1 UNION SELECT n + 1 FROM r WHERE n < 3) SELECT count(*) FROM r",
+            "WITH RECURSIVE other than as the whole result"},
         {"SELECT a.id, x.v FROM t1 a, LATERAL (SELECT v FROM t2 b WHERE b.k = a.k ORDER BY v LIMIT 1) x",
             "a correlated subquery with LIMIT"},
         {"SELECT a.id, (SELECT b.v FROM t2 b WHERE b.id = a.id) AS m FROM t1 a",
