@@ -68,9 +68,14 @@ public final class DiffContext {
      * exponentially, and PostgreSQL computes a CTE read more than once only once.
      */
     public String shareDelta(String deltaSql) {
+        return "SELECT * FROM " + share(deltaSql);
+    }
+
+    /** Names {@code sql} as a CTE of the delta statement, after those named so far, and returns the name. */
+    public String share(String sql) {
         String name = "__pgt_d" + (++deltaCount);
-        deltas.append(deltas.length() == 0 ? "WITH " : ",\n").append(name).append(" AS (").append(deltaSql).append(")");
-        return "SELECT * FROM " + name;
+        deltas.append(deltas.length() == 0 ? "WITH " : ",\n").append(name).append(" AS (").append(sql).append(")");
+        return name;
     }
 
     /** The WITH clause that defines every shared delta ("" when there is none), for the top of the statement. */

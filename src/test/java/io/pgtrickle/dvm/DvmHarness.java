@@ -124,12 +124,17 @@ final class DvmHarness {
      */
     void assertStaysEqualOnStandardTables(String query, long seed) throws Exception {
         Random rnd = new Random(seed);
+        standardTables(rnd);
+        assertStaysEqual(query, 4, rnd, "t1", "t2", "t3", "t4");
+    }
+
+    /** Drops the previous try's tables and creates t1..t4 as {@link #assertStaysEqualOnStandardTables} describes. */
+    void standardTables(Random rnd) throws Exception {
         reset();
         table("t1", true, 8, rnd);
         table("t2", false, 7, rnd);
         table("t3", rnd.nextBoolean(), 6, rnd);
         table("t4", true, 5, rnd);
-        assertStaysEqual(query, 4, rnd, "t1", "t2", "t3", "t4");
     }
 
     /** The whole scenario: tables exist; {@code batches} rounds of writes to every table, then refresh. */

@@ -45,11 +45,7 @@ class RecursiveCteOracleProperties {
     void staysEqualUnderInsertsOnly(@ForAll @IntRange(min = 0, max = 4) int query, @ForAll long seed)
             throws Exception {
         Random rnd = new Random(seed);
-        H.reset();
-        H.table("t1", true, 8, rnd);
-        H.table("t2", false, 7, rnd);
-        H.table("t3", rnd.nextBoolean(), 6, rnd);
-        H.table("t4", true, 5, rnd);
+        H.standardTables(rnd);
         H.create("st", QUERIES[query]);
         int id = 1000;
         for (int round = 0; round < 4; round++) {

@@ -62,8 +62,7 @@ public final class RecursiveCteOperator implements DeltaOperator {
         for (int i = 0; i < columns.size(); i++) {
             old.append(i == 0 ? "" : ", ").append("s.").append(Sql.q(stored.get(i))).append(" AS ").append(Sql.q(columns.get(i)));
         }
-        String previous = ctx.shareDelta(old.append(" FROM ").append(DiffContext.STORAGE_CTE).append(" s").toString());
-        String previousName = previous.substring("SELECT * FROM ".length());
+        String previousName = ctx.share(old.append(" FROM ").append(DiffContext.STORAGE_CTE).append(" s").toString());
         self.readFrom(previousName);
         DiffResult stepOverPrevious = PlanBuilder.generate(step, ctx);
         String lost = "(EXISTS (SELECT 1 FROM (" + b.deltaSql() + ") d WHERE d." + DiffResult.WEIGHT + " < 0)"
