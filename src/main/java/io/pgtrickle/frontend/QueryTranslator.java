@@ -5,6 +5,7 @@ import io.pgtrickle.dvm.SourceTable;
 import io.pgtrickle.dvm.UnsupportedQueryException;
 import io.pgtrickle.dvm.operators.AggregateCall;
 import io.pgtrickle.dvm.operators.AggregateOperator;
+import io.pgtrickle.dvm.operators.CounterHaving;
 import io.pgtrickle.dvm.operators.DeltaOperator;
 import io.pgtrickle.dvm.operators.DistinctOperator;
 import io.pgtrickle.dvm.operators.ExceptOperator;
@@ -278,9 +279,15 @@ final class QueryTranslator {
                 requireHashable(key, "a GROUP BY key");
                 keys.add(deparser.render(key, frame));
             }
-            String having = q.has("havingQual") ? deparser.render(q.node("havingQual"), frame) : null;
-            op = new AggregateOperator(op, keys, items, having,
-                    having == null ? algebraicShape(frame, entries, items, keys) : null);
+            AlgebraicAggregates algebraic = new AlgebraicAggregates(deparser);
+            List<AggregateCall> calls = algebraic.selectList(frame, entries, items, keys);
+            String having = null;
+            CounterHaving counterHaving = null;
+            if (q.has("havingQual")) {
+                having = deparser.render(q.node("havingQual"), frame);
+                counterHaving = calls == null ? null : algebraic.having(frame, q.node("havingQual"), entries, items);
+            }
+            op = new AggregateOperator(op, keys, items, having, calls, counterHaving);
         } else if (q.bool("hasWindowFuncs")) {
             op = new WindowOperator(op, items, partitionBy(frame, entries, subs));
         } else {
@@ -379,46 +386,6 @@ final class QueryTranslator {
             visible.add(new ProjectOperator.Item(Identifiers.quote(item.name()), item.name()));
         }
         return new ProjectOperator(firsts, "__pgt_p", visible);
-    }
-
-    /**
-     * The aggregate calls, item by item, when every item is a group key or a plain COUNT / SUM /
-     * AVG / MIN / MAX of pg_catalog (FILTER allowed, DISTINCT and ORDER BY not); else null.
-     */
-    private List<AggregateCall> algebraicShape(Frame frame, List<PgNode> entries, List<ProjectOperator.Item> items,
-                                               List<String> keys) throws SQLException, UnsupportedQueryException {
-        List<AggregateCall> calls = new ArrayList<>();
-        for (int i = 0; i < entries.size(); i++) {
-            if (keys.contains(items.get(i).expression())) {
-                calls.add(AggregateCall.key());
-                continue;
-            }
-            PgNode e = entries.get(i).node("expr");
-            if (!e.is("AGGREF") || !e.text("aggkind").equals("n") || !e.list("aggdistinct").isEmpty()
-                    || !e.list("aggorder").isEmpty()) {
-                return null;
-            }
-            PgCatalog.Function fn = deparser.catalog().function(e.number("aggfnoid"));
-            if (!fn.schema().equals("pg_catalog")) {
-                return null;
-            }
-            AggregateCall.Kind kind = switch (fn.name()) {
-                case "count" -> AggregateCall.Kind.COUNT;
-                case "sum" -> AggregateCall.Kind.SUM;
-                case "avg" -> AggregateCall.Kind.AVG;
-                case "min" -> AggregateCall.Kind.MIN;
-                case "max" -> AggregateCall.Kind.MAX;
-                default -> null;
-            };
-            List<PgNode> args = e.nodes("args");
-            if (kind == null || args.size() > 1 || args.isEmpty() && !e.bool("aggstar")) {
-                return null;
-            }
-            String filter = e.has("aggfilter") ? deparser.render(e.node("aggfilter"), frame) : null;
-            String arg = args.isEmpty() ? null : deparser.render(args.get(0).node("expr"), frame);
-            calls.add(new AggregateCall(kind, arg, filter, args.isEmpty() || Types.fixedScale(args.get(0).node("expr"))));
-        }
-        return calls;
     }
 
     /** The one PARTITION BY list every window function of the SELECT list shares. */

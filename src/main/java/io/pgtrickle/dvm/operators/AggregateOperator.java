@@ -21,20 +21,29 @@ public final class AggregateOperator extends OneInputOperator {
     private final List<ProjectOperator.Item> items;
     private final String having;
     private final List<AggregateCall> calls;
+    private final CounterHaving counterHaving;
+
+    public AggregateOperator(DeltaOperator child, List<String> groupBy, List<ProjectOperator.Item> items,
+                             String having, List<AggregateCall> calls) {
+        this(child, groupBy, items, having, calls, null);
+    }
 
     /**
      * @param groupBy rewritten GROUP BY expressions (empty: one global group)
      * @param items   rewritten SELECT list
      * @param having  rewritten HAVING condition or null
      * @param calls   the items as algebraic calls, or null when some item is not algebraic
+     * @param counterHaving the HAVING over the items' values, or null when it can only be evaluated
+     *                over the input rows (then the aggregate is never algebraic)
      */
     public AggregateOperator(DeltaOperator child, List<String> groupBy, List<ProjectOperator.Item> items,
-                             String having, List<AggregateCall> calls) {
+                             String having, List<AggregateCall> calls, CounterHaving counterHaving) {
         super(child);
         this.groupBy = List.copyOf(groupBy);
         this.items = List.copyOf(items);
         this.having = having;
         this.calls = calls == null ? null : List.copyOf(calls);
+        this.counterHaving = counterHaving;
     }
 
     List<String> groupBy() {
@@ -45,9 +54,19 @@ public final class AggregateOperator extends OneInputOperator {
         return items;
     }
 
-    /** The SELECT list as algebraic calls, or null (some item is not algebraic, or there is a HAVING). */
+    /** The SELECT list as algebraic calls, or null (some item is not algebraic, or HAVING reads the input rows). */
     List<AggregateCall> calls() {
-        return having == null ? calls : null;
+        return having == null || counterHaving != null ? calls : null;
+    }
+
+    /** HAVING over the input rows, or null. */
+    String having() {
+        return having;
+    }
+
+    /** HAVING over the items' values, or null. */
+    CounterHaving counterHaving() {
+        return counterHaving;
     }
 
     @Override

@@ -19,7 +19,13 @@ import java.util.List;
  * state only when the delta may have removed what the stored row depends on: a MIN / MAX extreme,
  * or the widest-scale (or non-finite) value of a numeric SUM / AVG, whose result scale is the
  * widest input scale in PostgreSQL. Where every value has one scale (integers, a {@code numeric(p,s)}
- * column) no scale is tracked and only a NaN leaving a group has it read again. Valid only at the root of the tree, over the storage it keeps.
+ * column) no scale is tracked and only a NaN leaving a group has it read again.
+ *
+ * <p>A HAVING is evaluated over the new values ({@link CounterHaving}; the calls it makes that the
+ * SELECT list does not are kept as hidden items): a stored group that stops satisfying it leaves
+ * the result, one that still does is updated from its counters. A touched group that is not in the
+ * storage (new, or left out by HAVING: its counters were not kept) is read from the input.
+ * Valid only at the root of the tree, over the storage it keeps.
  */
 public final class AlgebraicAggregateOperator extends OneInputOperator {
 
@@ -31,13 +37,32 @@ public final class AlgebraicAggregateOperator extends OneInputOperator {
     private final List<ProjectOperator.Item> items;
     private final List<AggregateCall> calls;
     private final List<String> types;
+    /** HAVING over the input rows (full state, rescans) and over the new values (from counters), or null. */
+    private final String having;
+    private final String havingOverValues;
+    /** The HAVING's own items, at the end of {@link #items}: stored as hidden columns. */
+    private final List<SourceTable.Column> havingItems = new ArrayList<>();
 
     private AlgebraicAggregateOperator(AggregateOperator agg, List<AggregateCall> calls, List<String> types) {
         super(agg.child());
         this.groupBy = agg.groupBy();
-        this.items = agg.items();
-        this.calls = calls;
-        this.types = List.copyOf(types);
+        CounterHaving h = agg.counterHaving();
+        List<ProjectOperator.Item> all = new ArrayList<>(agg.items());
+        List<AggregateCall> allCalls = new ArrayList<>(calls);
+        List<String> allTypes = new ArrayList<>(types);
+        if (h != null) {
+            all.addAll(h.items());
+            allCalls.addAll(h.calls());
+            allTypes.addAll(h.types());
+            for (int i = 0; i < h.items().size(); i++) {
+                havingItems.add(new SourceTable.Column(h.items().get(i).name(), h.types().get(i)));
+            }
+        }
+        this.items = List.copyOf(all);
+        this.calls = List.copyOf(allCalls);
+        this.types = List.copyOf(allTypes);
+        this.having = agg.having();
+        this.havingOverValues = h == null ? null : h.condition();
     }
 
     /**
@@ -46,12 +71,18 @@ public final class AlgebraicAggregateOperator extends OneInputOperator {
      * @param types the query's output column types, as PostgreSQL formats them
      */
     public static AlgebraicAggregateOperator of(AggregateOperator agg, List<String> types) {
-        List<AggregateCall> calls = agg.calls();
-        if (calls == null || types.size() != calls.size()) {
+        List<AggregateCall> selected = agg.calls();
+        if (selected == null || types.size() != selected.size()) {
             return null;
         }
+        List<AggregateCall> calls = new ArrayList<>(selected);
+        List<String> allTypes = new ArrayList<>(types);
+        if (agg.counterHaving() != null) {
+            calls.addAll(agg.counterHaving().calls());
+            allTypes.addAll(agg.counterHaving().types());
+        }
         for (int i = 0; i < calls.size(); i++) {
-            String t = types.get(i);
+            String t = allTypes.get(i);
             boolean ok = switch (calls.get(i).kind()) {
                 // sum(int2/int4) is bigint, sum(int8/numeric) numeric; float and interval sums are not exact
                 case SUM -> t.equals("bigint") || t.equals("numeric");
@@ -63,11 +94,17 @@ public final class AlgebraicAggregateOperator extends OneInputOperator {
                 return null;
             }
         }
-        return new AlgebraicAggregateOperator(agg, calls, types);
+        return new AlgebraicAggregateOperator(agg, selected, types);
     }
 
-    /** The counters the storage keeps besides the query's columns. */
+    /** What the storage keeps besides the query's columns: HAVING's own items, then the counters. */
     public List<SourceTable.Column> hiddenColumns() {
+        List<SourceTable.Column> out = new ArrayList<>(havingItems);
+        out.addAll(counters());
+        return out;
+    }
+
+    private List<SourceTable.Column> counters() {
         List<SourceTable.Column> out = new ArrayList<>();
         out.add(new SourceTable.Column(COUNT, "bigint"));
         for (int i = 0; i < calls.size(); i++) {
@@ -88,8 +125,11 @@ public final class AlgebraicAggregateOperator extends OneInputOperator {
         return out;
     }
 
-    /** Whether some group may have to be read again from the input (MIN / MAX, numeric scale). */
+    /** Whether some group may have to be read again from the input (MIN / MAX, numeric scale, HAVING). */
     public boolean mayRescan() {
+        if (having != null) {
+            return true;
+        }
         for (int i = 0; i < calls.size(); i++) {
             if (scaleSensitive(i) || calls.get(i).kind() == AggregateCall.Kind.MIN
                     || calls.get(i).kind() == AggregateCall.Kind.MAX) {
@@ -167,7 +207,7 @@ public final class AlgebraicAggregateOperator extends OneInputOperator {
 
     private List<String> allColumns() {
         List<String> out = new ArrayList<>(items.stream().map(ProjectOperator.Item::name).toList());
-        hiddenColumns().forEach(c -> out.add(c.name()));
+        counters().forEach(c -> out.add(c.name()));
         return out;
     }
 
@@ -203,6 +243,9 @@ public final class AlgebraicAggregateOperator extends OneInputOperator {
         }
         if (!groupBy.isEmpty()) {
             b.append(" GROUP BY ").append(String.join(", ", groupBy));
+        }
+        if (having != null) {
+            b.append(" HAVING ").append(having);
         }
         return b.toString();
     }
@@ -320,6 +363,10 @@ public final class AlgebraicAggregateOperator extends OneInputOperator {
                 hidden.add("__pgt_sc" + (i + 1) + ".msn");
             }
         }
+        if (having != null) {
+            // no counters were kept for a group HAVING left out, and a new group looks the same
+            inv.add("s." + storageRid + " IS NULL" + (groupBy.isEmpty() ? "" : " AND " + newCount + " > 0"));
+        }
         values.addAll(hidden);
         StringBuilder j = new StringBuilder("SELECT ");
         for (int i = 0; i < all.size(); i++) {
@@ -335,6 +382,9 @@ public final class AlgebraicAggregateOperator extends OneInputOperator {
                 .append(w).append(" FROM __pgt_j j WHERE NOT j.__pgt_inv");
         if (!groupBy.isEmpty()) {
             delta.append(" AND j.__pgt_nc > 0");
+        }
+        if (havingOverValues != null) {
+            delta.append(" AND (").append(havingOverValues).append(")");
         }
         if (!inv.isEmpty()) {
             String where = groupBy.isEmpty() ? null
