@@ -47,6 +47,13 @@ $fn$;
 -- both inside a SECURITY DEFINER function). Only its owner, members and superusers may call it.
 -- The body checks that it runs as its owner, so ALTER FUNCTION ... SECURITY INVOKER by the owner
 -- does not make it run as a caller; the owner cannot replace the body (no CREATE on the schema).
+--
+-- With `prepared`, the statement runs as the session's prepared statement of that name, so its
+-- plan is made once per session (a one-row refresh spent most of its statement time planning).
+-- Anyone in the session can PREPARE that name, so the statement is used only when its text is
+-- exactly `sql`; otherwise it is made anew. PostgreSQL itself plans it again when search_path (set
+-- here first) or a relation it reads has changed, and checks privileges as the owner at each run.
+-- Its row count is not known (RETURNs NULL).
 CREATE FUNCTION pgtrickle._owner_function(owner oid) RETURNS text
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
 DECLARE
@@ -56,12 +63,13 @@ BEGIN
     IF role_name IS NULL THEN
         RAISE EXCEPTION 'role with oid % does not exist', owner USING ERRCODE = 'undefined_object';
     END IF;
-    IF to_regprocedure(fn || '(text,text,text,boolean)') IS NULL THEN
-        EXECUTE format('CREATE FUNCTION %s(sql text, path text, arg text, want_value boolean) RETURNS text'
+    IF to_regprocedure(fn || '(text,text,text,boolean,text)') IS NULL THEN
+        EXECUTE format('CREATE FUNCTION %s(sql text, path text, arg text, want_value boolean, prepared text) RETURNS text'
                        ' LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS %L', fn,
                        format($template$DECLARE
     n bigint;
     v text;
+    made text;
 BEGIN
     IF (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) current_user)
        OPERATOR(pg_catalog.<>) %1$s::pg_catalog.oid THEN
@@ -69,6 +77,19 @@ BEGIN
             USING ERRCODE = 'insufficient_privilege';
     END IF;
     PERFORM pg_catalog.set_config('search_path', path, true);
+    IF prepared IS NOT NULL THEN
+        made := (SELECT p.statement FROM pg_catalog.pg_prepared_statements p WHERE p.name OPERATOR(pg_catalog.=) prepared);
+        IF made IS NULL OR made OPERATOR(pg_catalog.<>) ('PREPARE ' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(prepared)
+                                OPERATOR(pg_catalog.||) ' AS ' OPERATOR(pg_catalog.||) sql) THEN
+            IF made IS NOT NULL THEN
+                EXECUTE 'DEALLOCATE ' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(prepared);
+            END IF;
+            EXECUTE 'PREPARE ' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(prepared) OPERATOR(pg_catalog.||) ' AS '
+                    OPERATOR(pg_catalog.||) sql;
+        END IF;
+        EXECUTE 'EXECUTE ' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(prepared);
+        RETURN NULL;
+    END IF;
     IF want_value THEN
         EXECUTE sql INTO v USING arg;
         RETURN v;
@@ -78,8 +99,8 @@ BEGIN
     RETURN n::text;
 END$template$,
                               owner));
-        EXECUTE format('REVOKE ALL ON FUNCTION %s(text,text,text,boolean) FROM PUBLIC', fn);
-        EXECUTE format('ALTER FUNCTION %s(text,text,text,boolean) OWNER TO %s', fn, role_name);
+        EXECUTE format('REVOKE ALL ON FUNCTION %s(text,text,text,boolean,text) FROM PUBLIC', fn);
+        EXECUTE format('ALTER FUNCTION %s(text,text,text,boolean,text) OWNER TO %s', fn, role_name);
     END IF;
     RETURN fn;
 END
@@ -92,7 +113,7 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM pgtrickle.pgt_stream_tables st JOIN pg_class c ON c.oid = st.pgt_relid
                     WHERE c.relowner = owner) THEN
-        EXECUTE format('DROP FUNCTION IF EXISTS pgtrickle.%I(text,text,text,boolean)', '_as_owner_' || owner);
+        EXECUTE format('DROP FUNCTION IF EXISTS pgtrickle.%I(text,text,text,boolean,text)', '_as_owner_' || owner);
     END IF;
 END
 $fn$;
@@ -103,7 +124,7 @@ $fn$;
 -- the same refresh that follow, the next refresh on a pooled connection): the caller gets its own
 -- search_path and timeouts back.
 CREATE FUNCTION pgtrickle._as_owner(owner oid, sql text, path text, arg text DEFAULT NULL,
-                                    want_value boolean DEFAULT false) RETURNS text
+                                    want_value boolean DEFAULT false, prepared text DEFAULT NULL) RETURNS text
 LANGUAGE plpgsql AS $fn$
 DECLARE
     fn     text := format('pgtrickle.%I', '_as_owner_' || owner);
@@ -111,10 +132,10 @@ DECLARE
     saved  text[] := ARRAY(SELECT pg_catalog.current_setting(n) FROM pg_catalog.unnest(names) n);
     result text;
 BEGIN
-    IF pg_catalog.to_regprocedure(fn || '(text,text,text,boolean)') IS NULL THEN
+    IF pg_catalog.to_regprocedure(fn || '(text,text,text,boolean,text)') IS NULL THEN
         PERFORM pgtrickle._owner_function(owner);
     END IF;
-    EXECUTE pg_catalog.format('SELECT %s($1, $2, $3, $4)', fn) INTO result USING sql, path, arg, want_value;
+    EXECUTE pg_catalog.format('SELECT %s($1, $2, $3, $4, $5)', fn) INTO result USING sql, path, arg, want_value, prepared;
     FOR i IN 1 .. pg_catalog.array_length(names, 1) LOOP
         IF pg_catalog.current_setting(names[i]) OPERATOR(pg_catalog.<>) saved[i] THEN
             PERFORM pg_catalog.set_config(names[i], saved[i], false);
@@ -231,7 +252,7 @@ BEGIN
     END LOOP;
     FOREACH f IN ARRAY ARRAY[
         'pgtrickle._exec(text)', 'pgtrickle._adopt_storage(oid,oid)', 'pgtrickle._require_single_query(text)', 'pgtrickle._describe(text)',
-        'pgtrickle._query_relations(text)', 'pgtrickle._analyse(text)', 'pgtrickle._plan_error(text)', 'pgtrickle._explain(text,boolean)', 'pgtrickle._as_owner(oid,text,text,text,boolean)',
+        'pgtrickle._query_relations(text)', 'pgtrickle._analyse(text)', 'pgtrickle._plan_error(text)', 'pgtrickle._explain(text,boolean)', 'pgtrickle._as_owner(oid,text,text,text,boolean,text)',
         'pgtrickle._owner_function(oid)', 'pgtrickle._forget_owner(oid)', 'pgtrickle._bind_sources(bigint)', 'pgtrickle._sync_capture(oid,boolean)',
         'pgtrickle._cleanup_changes(oid)', 'pgtrickle._release_inactive_buffers(bigint)',
         'pgtrickle._wal_peek(bigint[],boolean,pg_lsn)', 'pgtrickle._wal_store(bigint,pg_lsn,oid[],xid8[],"char"[],text[])',

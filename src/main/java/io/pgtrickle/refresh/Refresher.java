@@ -206,7 +206,9 @@ public final class Refresher {
     }
 
     /**
-     * A delta that the pending changes say is small is computed and MERGEd by one statement. A large
+     * A delta that the pending changes say is small is computed and MERGEd by one statement, a
+     * prepared statement of the session (its text is the same every time, and planning it cost more
+     * than running it for a one-row delta). A large
      * one (QW-9) is staged and merged in windows, so no single MERGE holds it all; the windows are
      * read through an index that the staging table keeps from its first large delta on.
      */
@@ -214,7 +216,7 @@ public final class Refresher {
         int batch = settings.mergeBatchSize();
         if (pending <= batch) {
             try (TraceSpan advance = frontierAdvance("merge_delta")) {
-                owner.exec(sql.mergeDelta());
+                owner.execPrepared("__pgt_refresh_" + id, sql.mergeDelta());
             }
             return new Applied(RefreshAction.DIFFERENTIAL, 0, 0, 1, true);
         }

@@ -28,6 +28,15 @@ public final class OwnerSession {
         return n == null ? 0 : Long.parseLong(n);
     }
 
+    /**
+     * Runs a statement as the session's prepared statement {@code name}, planned once per session
+     * while {@code sql} stays the same; its row count is not known.
+     */
+    public void execPrepared(String name, String sql) throws SQLException {
+        db.queryOne("SELECT pgtrickle._as_owner(?::oid, ?, ?, NULL, false, ?)", rs -> rs.getString(1),
+                owner, sql, searchPath, name);
+    }
+
     /** The first column of the first row of {@code sql} as text (NULL when none); {@code arg} is $1. */
     public String value(String sql, String arg) throws SQLException {
         return db.queryOne("SELECT pgtrickle._as_owner(?::oid, ?, ?, ?, true)", rs -> rs.getString(1),

@@ -45,6 +45,35 @@ class RefreshFixedCostTest {
         }
     }
 
+    @Test
+    void aSessionPlansItsDeltaStatementOnceAndAgainWhenItChanges() throws Exception {
+        String url = TestDatabase.freshDatabase();
+        Tx.sql(url, "CREATE TABLE t (id int PRIMARY KEY, k int, v int)",
+                "INSERT INTO t SELECT g, g % 5, g FROM generate_series(1, 100) g");
+        Tx.run(url, p -> { p.createStreamTable("st", QUERY, "1m", "DIFFERENTIAL", true, null); return null; });
+        String other = "SELECT k, max(v) AS hi FROM t WHERE v > 3 GROUP BY k";
+        try (Connection c = TestDatabase.connect(url); Statement st = c.createStatement()) {
+            String prepared = "SELECT generic_plans FROM pg_prepared_statements WHERE name LIKE '\\_\\_pgt\\_refresh\\_%'";
+            for (int round = 0; round < 6; round++) {
+                if (round == 2) {
+                    st.execute("CREATE INDEX ON t (k)");   // PostgreSQL plans the statement again by itself
+                }
+                if (round == 4) {   // a new query is a new statement text: prepared again under the same name
+                    Tx.run(url, p -> { p.alterStreamTable("st", other, null, null, null, null); return null; });
+                }
+                st.execute("UPDATE t SET v = v + 1 WHERE id % 7 = " + round);
+                st.execute("DELETE FROM t WHERE id = " + (50 + round));
+                c.setAutoCommit(false);
+                assertEquals("DIFFERENTIAL", new PgTrickle(c).refreshStreamTable("st").action().name());
+                c.commit();
+                c.setAutoCommit(true);
+                assertEquals(List.of(), Oracle.differences(c, "st", round < 4 ? QUERY : other), "round " + round);
+                // one statement, run with the plan it was prepared with (no parameters: the generic plan)
+                assertEquals(round < 4 ? round + 1 : round - 3, Oracle.count(c, prepared), "round " + round);
+            }
+        }
+    }
+
     /** {@code c}, noting the text of every statement the engine prepares or creates on it. */
     private static Connection counting(Connection c, List<String> sent) {
         return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class},

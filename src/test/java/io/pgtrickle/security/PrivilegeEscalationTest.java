@@ -84,6 +84,32 @@ class PrivilegeEscalationTest {
         }
     }
 
+    /**
+     * A refresh runs its delta as the session's prepared statement "__pgt_refresh_<id>". On a pooled
+     * connection an earlier client may have prepared that name itself: its statement must not be run
+     * as the stream table's owner.
+     */
+    @Test
+    void aStatementPreparedUnderTheRefreshsNameIsNotRunAsTheOwner() throws Exception {
+        try (Connection c = TestDatabase.connect(admin); var st = c.createStatement()) {
+            String name = "__pgt_refresh_" + Oracle.count(c, "SELECT pgt_id FROM pgtrickle.pgt_stream_tables WHERE pgt_name = 'st'");
+            // carol's client leaves a statement behind on the connection, which the pool hands on
+            st.execute("SET ROLE esc_carol");
+            st.execute("PREPARE \"" + name + "\" AS INSERT INTO public.who_ran VALUES ('prepared', current_user)");
+            st.execute("RESET ROLE");
+            Tx.sql(bob, "UPDATE esc_bob.src SET v = v + 1 WHERE id <= 2");
+            c.setAutoCommit(false);
+            new io.pgtrickle.api.PgTrickle(c).refreshStreamTable("esc_alice.st");   // a superuser refreshes
+            c.commit();
+            c.setAutoCommit(true);
+            assertEquals(1, Oracle.count(c, "SELECT count(*) FROM pg_prepared_statements WHERE name = '" + name
+                    + "' AND statement LIKE '%MERGE INTO%'"), "the refresh did not prepare its own statement");
+            assertEquals(List.of(), whoRan(), "the statement left under the refresh's name ran");
+            assertEquals(List.of(), Oracle.differences(c, "esc_alice.st", "SELECT id, v FROM esc_bob.src"));
+        }
+        assertNobodyEscalated();
+    }
+
     @Test
     void aSuperuserAlteringAStreamTableLeavesItTheOwners() throws Exception {
         Tx.sql(alice, "GRANT SELECT ON esc_alice.st TO esc_carol");
