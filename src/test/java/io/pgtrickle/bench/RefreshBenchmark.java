@@ -78,7 +78,7 @@ public final class RefreshBenchmark {
         sql("INSERT INTO orders SELECT g, 1 + g % 10000, (g % 1000) / 10.0,"
                 + " (ARRAY['new','paid','shipped'])[1 + g % 3], 1 + (g * 7) % 10000 FROM generate_series(1, " + rows + ") g");
         sql("VACUUM ANALYZE orders");
-        // PGTRICKLE_BENCH_ONLY=writers (or coldstart) runs that part alone
+        // PGTRICKLE_BENCH_ONLY=writers (or coldstart, or refresh: the refresh table) runs that part alone
         String only = System.getenv().getOrDefault("PGTRICKLE_BENCH_ONLY", "");
         if (only.equals("writers")) {
             writers();
@@ -93,7 +93,13 @@ public final class RefreshBenchmark {
         // DIFFERENTIAL or AUTO table falls back to (hashed row ids, MERGE key index)
         System.out.printf("%-14s %-8s %12s %12s %12s %12s %12s %10s %10s %10s %12s%n", "query", "delta", "differential",
                 "auto", "full", "keyed full", "matview", "full/diff", "mv/diff", "full/mv", "auto/best");
+        // PGTRICKLE_BENCH_QUERIES=aggregate,join (names of QUERIES) measures those shapes alone
+        java.util.Set<String> shapes = new java.util.HashSet<>(java.util.Arrays.asList(
+                System.getenv().getOrDefault("PGTRICKLE_BENCH_QUERIES", String.join(",", QUERIES.keySet())).split(",")));
         for (Map.Entry<String, String> q : QUERIES.entrySet()) {
+            if (!shapes.contains(q.getKey())) {
+                continue;
+            }
             engine.create("bench_diff", q.getValue(), "DIFFERENTIAL");
             engine.create("bench_auto", q.getValue(), "AUTO");
             engine.create("bench_keyed", q.getValue(), "DIFFERENTIAL");
@@ -127,6 +133,9 @@ public final class RefreshBenchmark {
             engine.drop("bench_keyed");
             engine.drop("bench_full");
             sql("DROP MATERIALIZED VIEW bench_mv");
+        }
+        if (only.equals("refresh")) {
+            return;
         }
         captureCost();
         writers();

@@ -364,8 +364,9 @@ public final class AlgebraicAggregateOperator extends OneInputOperator {
             }
         }
         if (having != null) {
-            // no counters were kept for a group HAVING left out, and a new group looks the same
-            inv.add("s." + storageRid + " IS NULL" + (groupBy.isEmpty() ? "" : " AND " + newCount + " > 0"));
+            // no counters were kept for a group HAVING left out (so the delta alone says nothing of
+            // its size), and a new group looks the same
+            inv.add("s." + storageRid + " IS NULL");
         }
         values.addAll(hidden);
         StringBuilder j = new StringBuilder("SELECT ");
