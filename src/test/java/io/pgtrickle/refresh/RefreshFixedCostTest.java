@@ -24,10 +24,7 @@ class RefreshFixedCostTest {
 
     @Test
     void aSmallDifferentialRefreshSendsAtMostSixStatementsAndCreatesNoTable() throws Exception {
-        String url = TestDatabase.freshDatabase();
-        Tx.sql(url, "CREATE TABLE t (id int PRIMARY KEY, k int, v int)",
-                "INSERT INTO t SELECT g, g % 5, g FROM generate_series(1, 100) g");
-        Tx.run(url, p -> { p.createStreamTable("st", QUERY, "1m", "DIFFERENTIAL", true, null); return null; });
+        String url = streamTableSt();
         for (int round = 0; round < 3; round++) {
             try (Connection c = TestDatabase.connect(url); Statement st = c.createStatement()) {
                 c.setAutoCommit(false);
@@ -47,10 +44,7 @@ class RefreshFixedCostTest {
 
     @Test
     void aSessionPlansItsDeltaStatementOnceAndAgainWhenItChanges() throws Exception {
-        String url = TestDatabase.freshDatabase();
-        Tx.sql(url, "CREATE TABLE t (id int PRIMARY KEY, k int, v int)",
-                "INSERT INTO t SELECT g, g % 5, g FROM generate_series(1, 100) g");
-        Tx.run(url, p -> { p.createStreamTable("st", QUERY, "1m", "DIFFERENTIAL", true, null); return null; });
+        String url = streamTableSt();
         String other = "SELECT k, max(v) AS hi FROM t WHERE v > 3 GROUP BY k";
         try (Connection c = TestDatabase.connect(url); Statement st = c.createStatement()) {
             String prepared = "SELECT generic_plans FROM pg_prepared_statements WHERE name LIKE '\\_\\_pgt\\_refresh\\_%'";
@@ -72,6 +66,15 @@ class RefreshFixedCostTest {
                 assertEquals(round < 4 ? round + 1 : round - 3, Oracle.count(c, prepared), "round " + round);
             }
         }
+    }
+
+    /** A fresh database with table t and stream table st over {@link #QUERY}; its URL. */
+    private static String streamTableSt() throws Exception {
+        String url = TestDatabase.freshDatabase();
+        Tx.sql(url, "CREATE TABLE t (id int PRIMARY KEY, k int, v int)",
+                "INSERT INTO t SELECT g, g % 5, g FROM generate_series(1, 100) g");
+        Tx.run(url, p -> { p.createStreamTable("st", QUERY, "1m", "DIFFERENTIAL", true, null); return null; });
+        return url;
     }
 
     /** {@code c}, noting the text of every statement the engine prepares or creates on it. */

@@ -75,15 +75,10 @@ public final class AlgebraicAggregateOperator extends OneInputOperator {
         if (selected == null || types.size() != selected.size()) {
             return null;
         }
-        List<AggregateCall> calls = new ArrayList<>(selected);
-        List<String> allTypes = new ArrayList<>(types);
-        if (agg.counterHaving() != null) {
-            calls.addAll(agg.counterHaving().calls());
-            allTypes.addAll(agg.counterHaving().types());
-        }
-        for (int i = 0; i < calls.size(); i++) {
-            String t = allTypes.get(i);
-            boolean ok = switch (calls.get(i).kind()) {
+        AlgebraicAggregateOperator op = new AlgebraicAggregateOperator(agg, selected, types);
+        for (int i = 0; i < op.calls.size(); i++) {
+            String t = op.types.get(i);
+            boolean ok = switch (op.calls.get(i).kind()) {
                 // sum(int2/int4) is bigint, sum(int8/numeric) numeric; float and interval sums are not exact
                 case SUM -> t.equals("bigint") || t.equals("numeric");
                 // avg of integers and numerics is numeric
@@ -94,7 +89,7 @@ public final class AlgebraicAggregateOperator extends OneInputOperator {
                 return null;
             }
         }
-        return new AlgebraicAggregateOperator(agg, selected, types);
+        return op;
     }
 
     /** What the storage keeps besides the query's columns: HAVING's own items, then the counters. */
