@@ -93,9 +93,9 @@ public final class RefreshBenchmark {
         // DIFFERENTIAL or AUTO table falls back to (hashed row ids, MERGE key index)
         System.out.printf("%-14s %-8s %12s %12s %12s %12s %12s %10s %10s %10s %12s%n", "query", "delta", "differential",
                 "auto", "full", "keyed full", "matview", "full/diff", "mv/diff", "full/mv", "auto/best");
-        // PGTRICKLE_BENCH_QUERIES=aggregate,join (names of QUERIES) measures those shapes alone
-        java.util.Set<String> shapes = new java.util.HashSet<>(java.util.Arrays.asList(
-                System.getenv().getOrDefault("PGTRICKLE_BENCH_QUERIES", String.join(",", QUERIES.keySet())).split(",")));
+        // PGTRICKLE_BENCH_QUERIES="aggregate;join" (names of QUERIES) measures those shapes alone
+        String chosen = System.getenv("PGTRICKLE_BENCH_QUERIES");
+        java.util.List<String> shapes = chosen == null ? List.copyOf(QUERIES.keySet()) : List.of(chosen.split(";"));
         for (Map.Entry<String, String> q : QUERIES.entrySet()) {
             if (!shapes.contains(q.getKey())) {
                 continue;
