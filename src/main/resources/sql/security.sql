@@ -70,6 +70,7 @@ BEGIN
     n bigint;
     v text;
     made text;
+    wanted text;
 BEGIN
     IF (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) current_user)
        OPERATOR(pg_catalog.<>) %1$s::pg_catalog.oid THEN
@@ -78,14 +79,14 @@ BEGIN
     END IF;
     PERFORM pg_catalog.set_config('search_path', path, true);
     IF prepared IS NOT NULL THEN
+        wanted := 'PREPARE ' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(prepared) OPERATOR(pg_catalog.||) ' AS '
+                  OPERATOR(pg_catalog.||) sql;
         made := (SELECT p.statement FROM pg_catalog.pg_prepared_statements p WHERE p.name OPERATOR(pg_catalog.=) prepared);
-        IF made IS NULL OR made OPERATOR(pg_catalog.<>) ('PREPARE ' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(prepared)
-                                OPERATOR(pg_catalog.||) ' AS ' OPERATOR(pg_catalog.||) sql) THEN
+        IF made IS NULL OR made OPERATOR(pg_catalog.<>) wanted THEN
             IF made IS NOT NULL THEN
                 EXECUTE 'DEALLOCATE ' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(prepared);
             END IF;
-            EXECUTE 'PREPARE ' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(prepared) OPERATOR(pg_catalog.||) ' AS '
-                    OPERATOR(pg_catalog.||) sql;
+            EXECUTE wanted;   -- pg_prepared_statements then shows exactly this text
         END IF;
         EXECUTE 'EXECUTE ' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(prepared);
         RETURN NULL;
