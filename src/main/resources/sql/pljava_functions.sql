@@ -38,12 +38,13 @@ AS 'io.pgtrickle.api.SqlFunctions.previewFill(java.lang.String)';
 -- What create_stream_table would do with a query in AUTO mode; creates nothing.
 CREATE FUNCTION pgtrickle.preview_stream_table(query text)
 RETURNS TABLE (source_table text, source_type text, cdc_mode text, refresh_mode text, complexity text,
-               operator_tree text, delta_template_bytes integer, full_template_bytes integer, warnings text)
+               operator_tree text, delta_template_bytes integer, full_template_bytes integer, warnings text,
+               plan text)
 LANGUAGE plpgsql AS $fn$
 BEGIN
     CREATE TEMP TABLE IF NOT EXISTS __pgt_preview (source_table text, source_type text, cdc_mode text,
         refresh_mode text, complexity text, operator_tree text, delta_template_bytes integer,
-        full_template_bytes integer, warnings text);
+        full_template_bytes integer, warnings text, plan text);
     TRUNCATE pg_temp.__pgt_preview;
     PERFORM pgtrickle._preview_fill(query);
     RETURN QUERY SELECT * FROM pg_temp.__pgt_preview;

@@ -25,6 +25,8 @@ import io.pgtrickle.sql.OwnerSession;
 import io.pgtrickle.sql.QualifiedName;
 import io.pgtrickle.dvm.QueryChecks;
 import io.pgtrickle.dvm.ComplexityClass;
+import io.pgtrickle.dvm.operators.DeltaOperator;
+import io.pgtrickle.dvm.operators.PlanPrinter;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -265,8 +267,9 @@ public final class PgTrickle {
                 warnings.add(s.name().display() + " has no primary key: its rows are identified by their content");
             }
         }
-        String tree = def.analysis() != null && def.analysis().root() != null
-                ? ComplexityClass.render(def.analysis().root()) : "Full(query)";
+        DeltaOperator root = def.analysis() == null ? null : def.analysis().root();
+        String tree = root != null ? ComplexityClass.render(root) : "Full(query)";
+        String plan = differential && root != null ? PlanPrinter.print(root) : null;
         String complexity = ComplexityClass.of(differential ? def.analysis().root() : null).name();
         int deltaBytes = def.plan().deltaSql() == null ? 0 : def.plan().deltaSql().getBytes(StandardCharsets.UTF_8).length;
         int fullBytes = def.plan().fullSql().getBytes(StandardCharsets.UTF_8).length;
@@ -275,11 +278,11 @@ public final class PgTrickle {
         for (SourceTable s : def.relations()) {
             String type = s.isStreamTable() ? "STREAM_TABLE" : s.isCapturable() ? "TABLE" : s.relkind() == 'v' ? "VIEW" : "OTHER";
             rows.add(new PreviewRow(s.name().display(), type, differential && s.isCapturable() ? captureOf(s.oid()) : "NONE",
-                    def.effectiveMode().name(), complexity, tree, deltaBytes, fullBytes, warningText));
+                    def.effectiveMode().name(), complexity, tree, deltaBytes, fullBytes, warningText, plan));
         }
         if (rows.isEmpty()) {
             rows.add(new PreviewRow(null, null, null, def.effectiveMode().name(), complexity, tree, deltaBytes,
-                    fullBytes, warningText));
+                    fullBytes, warningText, plan));
         }
         return rows;
     }

@@ -74,9 +74,9 @@ public final class SqlFunctions {
     public static void previewFill(String query) throws SQLException {
         call(p -> {
             for (PreviewRow r : p.previewStreamTable(query)) {
-                p.db().update("INSERT INTO pg_temp.__pgt_preview VALUES (?, ?, ?, ?, ?, ?, ?::int, ?::int, ?)",
+                p.db().update("INSERT INTO pg_temp.__pgt_preview VALUES (?, ?, ?, ?, ?, ?, ?::int, ?::int, ?, ?)",
                         r.sourceTable(), r.sourceType(), r.cdcMode(), r.refreshMode(), r.complexity(), r.operatorTree(),
-                        String.valueOf(r.deltaTemplateBytes()), String.valueOf(r.fullTemplateBytes()), r.warnings());
+                        String.valueOf(r.deltaTemplateBytes()), String.valueOf(r.fullTemplateBytes()), r.warnings(), r.plan());
             }
         });
     }

@@ -25,6 +25,9 @@ final class PreviewCommand extends EngineCommand {
         System.out.println("delta template: " + plan.deltaTemplateBytes() + " bytes; full template: "
                 + plan.fullTemplateBytes() + " bytes");
         System.out.println("warnings:       " + (plan.warnings() == null ? "none" : plan.warnings()));
+        if (plan.plan() != null) {
+            System.out.print("plan:\n" + plan.plan().indent(2));
+        }
         for (PreviewRow r : rows) {
             if (r.sourceTable() != null) {
                 System.out.printf("source:         %s (%s, capture %s)%n", r.sourceTable(), r.sourceType(), r.cdcMode());

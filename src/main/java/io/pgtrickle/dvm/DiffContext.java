@@ -1,5 +1,7 @@
 package io.pgtrickle.dvm;
 
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -20,6 +22,7 @@ public final class DiffContext {
 
     private final AtomicInteger aliases;
     private final StringBuilder deltas = new StringBuilder();
+    private final Map<String, String> shared = new HashMap<>();
     private int deltaCount;
 
     public DiffContext() {
@@ -73,7 +76,12 @@ public final class DiffContext {
 
     /** Names {@code sql} as a CTE of the delta statement, after those named so far, and returns the name. */
     public String share(String sql) {
+        String known = shared.get(sql);
+        if (known != null) {
+            return known; // the same subtree twice (a self-join's two scans of one table): computed once
+        }
         String name = "__pgt_d" + (++deltaCount);
+        shared.put(sql, name);
         deltas.append(deltas.length() == 0 ? "WITH " : ",\n").append(name).append(" AS (").append(sql).append(")");
         return name;
     }

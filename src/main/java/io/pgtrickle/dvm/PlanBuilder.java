@@ -47,7 +47,8 @@ public final class PlanBuilder {
                     + " FROM (" + r.currentSql() + ") r";
             String delta = ctx.sharedDeltas() + "SELECT " + cols + ", r." + DiffResult.ROW_ID + " AS " + rowId + ", r." + w
                     + " FROM (" + r.deltaSql() + ") r";
-            return new MaintenancePlan(RowIdentity.KEYED, List.copyOf(outputColumns), full, delta, hidden);
+            return new MaintenancePlan(RowIdentity.KEYED, List.copyOf(outputColumns), SqlLayout.indent(full),
+                    SqlLayout.indent(delta), hidden);
         }
         // a row is identified by its content, hashed by each type's own equality (text where a type has none)
         List<String> operands = new ArrayList<>();
@@ -61,7 +62,7 @@ public final class PlanBuilder {
                 + " FROM (" + r.currentSql() + ") r";
         String delta = ctx.sharedDeltas() + "SELECT " + cols + ", " + content + " AS " + MaintenancePlan.STORAGE_HASH
                 + ", r." + w + " FROM (" + r.deltaSql() + ") r";
-        return new MaintenancePlan(RowIdentity.MULTISET, outputColumns, full, delta);
+        return new MaintenancePlan(RowIdentity.MULTISET, outputColumns, SqlLayout.indent(full), SqlLayout.indent(delta));
     }
 
     /** A FULL-only table: the user's query as is, numbered. */

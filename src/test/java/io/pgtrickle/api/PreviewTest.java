@@ -28,6 +28,12 @@ class PreviewTest {
         assertEquals("DIFFERENTIAL", join.get(0).refreshMode());
         assertEquals("GROUP_RECOMPUTE", join.get(0).complexity());
         assertTrue(join.get(0).operatorTree().contains("InnerJoin"), join.get(0).operatorTree());
+        String plan = join.get(0).plan();
+        assertTrue(plan.startsWith("AlgebraicAggregate(1 keys)  group by: \"c.region\"; select: \"c.region\" AS \"region\", "),
+                plan);
+        assertTrue(plan.lines().anyMatch(l -> l.matches(" +InnerJoin  on: \\(\"c\\.id\" = \"o\\.customer_id\"\\)")), plan);
+        assertTrue(plan.lines().anyMatch(l -> l.matches(" +Scan\\(public\\.orders\\)  columns: id, customer_id, amount")),
+                plan);
         assertTrue(join.get(0).deltaTemplateBytes() > 0);
         assertEquals("TRIGGER", join.get(0).cdcMode());
         assertNull(join.get(0).warnings());
@@ -38,6 +44,7 @@ class PreviewTest {
 
         PreviewRow full = Tx.run(url, p -> p.previewStreamTable("SELECT id, random() AS r FROM orders")).get(0);
         assertEquals("FULL", full.refreshMode());
+        assertNull(full.plan());
         assertEquals("FULL_RECOMPUTE", full.complexity());
         assertEquals("NONE", full.cdcMode());
         assertEquals(0, full.deltaTemplateBytes());

@@ -104,6 +104,11 @@ public final class AggregateOperator extends OneInputOperator {
     }
 
     @Override
+    public String detail() {
+        return PlanPrinter.detail("group by", String.join(", ", groupBy), "select", ProjectOperator.list(items), "having", having);
+    }
+
+    @Override
     public String describe() {
         return "Aggregate(" + groupBy.size() + " keys)";
     }

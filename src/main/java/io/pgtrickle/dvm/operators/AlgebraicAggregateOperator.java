@@ -399,6 +399,11 @@ public final class AlgebraicAggregateOperator extends OneInputOperator {
     }
 
     @Override
+    public String detail() {
+        return PlanPrinter.detail("group by", String.join(", ", groupBy), "select", ProjectOperator.list(items), "having", having);
+    }
+
+    @Override
     public String describe() {
         return "AlgebraicAggregate(" + groupBy.size() + " keys)";
     }

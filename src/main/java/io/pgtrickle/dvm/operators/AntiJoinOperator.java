@@ -24,6 +24,11 @@ public final class AntiJoinOperator extends TwoInputOperator {
     }
 
     @Override
+    public String detail() {
+        return PlanPrinter.detail("on", condition);
+    }
+
+    @Override
     public String describe() {
         return "AntiJoin";
     }

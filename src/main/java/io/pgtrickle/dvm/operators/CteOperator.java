@@ -42,6 +42,11 @@ public final class CteOperator implements DeltaOperator {
     }
 
     @Override
+    public String detail() {
+        return PlanPrinter.detail("columns", String.join(", ", columns));
+    }
+
+    @Override
     public String describe() {
         return "Cte(" + Sql.q(name) + ")";
     }

@@ -25,6 +25,14 @@ public interface DeltaOperator {
         return false;
     }
 
+    /**
+     * The operator's parameters as a printed plan shows them (expressions as PostgreSQL text, keys,
+     * names), "" when it has none; see {@link PlanPrinter}.
+     */
+    default String detail() {
+        return "";
+    }
+
     /** A short name for previews and error messages. */
     String describe();
 }

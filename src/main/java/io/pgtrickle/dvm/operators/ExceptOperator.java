@@ -25,6 +25,11 @@ public final class ExceptOperator extends TwoInputOperator {
     }
 
     @Override
+    public String detail() {
+        return all ? "ALL" : "";
+    }
+
+    @Override
     public String describe() {
         return "Except";
     }

@@ -27,7 +27,7 @@ public final class FilterOperator extends OneInputOperator {
     }
 
     private String wrap(String sql) {
-        return "SELECT * FROM (" + sql + ") AS " + alias + " WHERE (" + predicate + "\n)";
+        return "SELECT * FROM (" + sql + ") AS " + alias + " WHERE (" + predicate + ")";
     }
 
     @Override
@@ -38,6 +38,11 @@ public final class FilterOperator extends OneInputOperator {
     @Override
     public boolean isMonotone() {
         return true;
+    }
+
+    @Override
+    public String detail() {
+        return PlanPrinter.detail("where", predicate);
     }
 
     @Override

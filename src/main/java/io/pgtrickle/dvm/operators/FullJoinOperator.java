@@ -20,6 +20,11 @@ public final class FullJoinOperator extends TwoInputOperator {
     }
 
     @Override
+    public String detail() {
+        return PlanPrinter.detail("on", condition);
+    }
+
+    @Override
     public String describe() {
         return "FullJoin";
     }

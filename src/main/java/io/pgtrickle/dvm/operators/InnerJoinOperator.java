@@ -26,6 +26,11 @@ public final class InnerJoinOperator extends TwoInputOperator {
     }
 
     @Override
+    public String detail() {
+        return PlanPrinter.detail("on", condition);
+    }
+
+    @Override
     public String describe() {
         return "InnerJoin";
     }

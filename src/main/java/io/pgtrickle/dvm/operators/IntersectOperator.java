@@ -24,6 +24,11 @@ public final class IntersectOperator extends TwoInputOperator {
     }
 
     @Override
+    public String detail() {
+        return all ? "ALL" : "";
+    }
+
+    @Override
     public String describe() {
         return "Intersect";
     }

@@ -57,6 +57,11 @@ public final class LateralFunctionOperator implements DeltaOperator {
     }
 
     @Override
+    public String detail() {
+        return PlanPrinter.detail("call", call, "columns", String.join(", ", columns));
+    }
+
+    @Override
     public String describe() {
         return "LateralFunction";
     }

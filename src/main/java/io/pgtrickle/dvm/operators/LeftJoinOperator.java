@@ -23,6 +23,11 @@ public final class LeftJoinOperator extends TwoInputOperator {
     }
 
     @Override
+    public String detail() {
+        return PlanPrinter.detail("on", condition);
+    }
+
+    @Override
     public String describe() {
         return "LeftJoin";
     }

@@ -82,6 +82,11 @@ public final class MarkJoinOperator extends TwoInputOperator {
     }
 
     @Override
+    public String detail() {
+        return PlanPrinter.detail("kind", kind.name(), "test", test, "on", condition, "as", column);
+    }
+
+    @Override
     public String describe() {
         return "MarkJoin";
     }

@@ -13,6 +13,11 @@ public final class ProjectOperator extends OneInputOperator {
     public record Item(String expression, String name) {
     }
 
+    /** The items as a SELECT list reads: {@code expression AS "name", …}. */
+    static String list(List<Item> items) {
+        return String.join(", ", items.stream().map(i -> i.expression() + " AS " + Sql.q(i.name())).toList());
+    }
+
     private final String alias;
     private final List<Item> items;
 
@@ -28,7 +33,7 @@ public final class ProjectOperator extends OneInputOperator {
         List<String> names = new ArrayList<>();
         StringBuilder list = new StringBuilder();
         for (Item item : items) {
-            list.append(item.expression()).append("\n AS ").append(Sql.q(item.name())).append(", ");
+            list.append(item.expression()).append(" AS ").append(Sql.q(item.name())).append(", ");
             names.add(item.name());
         }
         String current = "SELECT " + list + alias + "." + DiffResult.ROW_ID
@@ -46,6 +51,11 @@ public final class ProjectOperator extends OneInputOperator {
     @Override
     public boolean isMonotone() {
         return true;
+    }
+
+    @Override
+    public String detail() {
+        return PlanPrinter.detail("select", list(items));
     }
 
     @Override

@@ -107,6 +107,11 @@ public final class RecursiveCteOperator implements DeltaOperator {
     }
 
     @Override
+    public String detail() {
+        return PlanPrinter.detail("columns", String.join(", ", columns));
+    }
+
+    @Override
     public String describe() {
         return "RecursiveCte(" + (union ? "UNION" : "UNION ALL") + ", step: " + describe(step) + ")";
     }

@@ -46,6 +46,11 @@ public final class ScanOperator implements DeltaOperator {
     }
 
     @Override
+    public String detail() {
+        return PlanPrinter.detail("columns", String.join(", ", source.columnNames()));
+    }
+
+    @Override
     public String describe() {
         return "Scan(" + source.name().display() + ")";
     }

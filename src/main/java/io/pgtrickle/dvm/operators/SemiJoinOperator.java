@@ -23,6 +23,11 @@ public final class SemiJoinOperator extends TwoInputOperator {
     }
 
     @Override
+    public String detail() {
+        return PlanPrinter.detail("on", condition);
+    }
+
+    @Override
     public String describe() {
         return "SemiJoin";
     }

@@ -34,6 +34,11 @@ public final class StreamTableScanOperator implements DeltaOperator {
     }
 
     @Override
+    public String detail() {
+        return PlanPrinter.detail("columns", String.join(", ", source.columnNames()));
+    }
+
+    @Override
     public String describe() {
         return "StreamTableScan(" + source.name().display() + ")";
     }

@@ -45,6 +45,11 @@ public final class TopKOperator extends OneInputOperator {
     }
 
     @Override
+    public String detail() {
+        return PlanPrinter.detail("order by", orderBy, "limit", limit, "offset", offset);
+    }
+
+    @Override
     public String describe() {
         return "TopK";
     }

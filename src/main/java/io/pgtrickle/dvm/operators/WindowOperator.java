@@ -88,6 +88,11 @@ public final class WindowOperator extends OneInputOperator {
     }
 
     @Override
+    public String detail() {
+        return PlanPrinter.detail("select", ProjectOperator.list(items), "partitions", partitionLists.toString());
+    }
+
+    @Override
     public String describe() {
         return "Window(" + partitionLists.stream().map(l -> String.valueOf(l.size())).reduce((a, b) -> a + "/" + b)
                 .orElse("0") + " partition keys)";
