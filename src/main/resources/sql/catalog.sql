@@ -84,6 +84,8 @@ CREATE TABLE pgtrickle.pgt_stream_tables (
     output_columns         text[] NOT NULL,
     full_sql               text NOT NULL,
     delta_sql              text,
+    -- delta_sql yields at most one row per row id (the algebraic aggregate's): MERGEd as it is
+    delta_consolidated     boolean NOT NULL DEFAULT false,
     -- Settings that change how values print (and so row hashes and user expressions) and the
     -- search_path names in the query were resolved with, as of create/alter; every refresh runs
     -- with them, whoever runs it. name=value pairs, chr(1)-separated; only known names are applied.

@@ -31,6 +31,7 @@ public record StreamTable(
         List<String> outputColumns,
         String fullSql,
         String deltaSql,
+        boolean deltaConsolidated,
         String sessionSettings,
         long owner,
         boolean needsRebuild,

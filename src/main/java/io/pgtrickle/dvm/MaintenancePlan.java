@@ -8,10 +8,12 @@ import java.util.List;
  * {@code fullSql} yields every row with its storage identity; {@code deltaSql} yields the
  * weighted changes since the frontier (null for FULL-only tables). {@code outputColumns} are the
  * stored columns both yield: the query's, then {@code hiddenColumns} (maintenance counters, named
- * {@code __pgt_*}, whose types the storage DDL needs).
+ * {@code __pgt_*}, whose types the storage DDL needs). {@code deltaConsolidated}: the delta has
+ * at most one row per row id, +1 for the row's new content or -1 for its removal, and is applied as
+ * it is; otherwise the refresh consolidates it first.
  */
 public record MaintenancePlan(RowIdentity rowIdentity, List<String> outputColumns, String fullSql,
-                              String deltaSql, List<SourceTable.Column> hiddenColumns) {
+                              String deltaSql, List<SourceTable.Column> hiddenColumns, boolean deltaConsolidated) {
 
     public static final String STORAGE_ROW_ID = "__pgt_row_id";
     public static final String STORAGE_HASH = "__pgt_hash";
@@ -26,6 +28,6 @@ public record MaintenancePlan(RowIdentity rowIdentity, List<String> outputColumn
     }
 
     public MaintenancePlan(RowIdentity rowIdentity, List<String> outputColumns, String fullSql, String deltaSql) {
-        this(rowIdentity, outputColumns, fullSql, deltaSql, List.of());
+        this(rowIdentity, outputColumns, fullSql, deltaSql, List.of(), false);
     }
 }

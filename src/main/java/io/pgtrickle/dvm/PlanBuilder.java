@@ -36,7 +36,8 @@ public final class PlanBuilder {
     public static MaintenancePlan differential(DeltaOperator root, List<String> queryColumns, List<Boolean> hashable) {
         DiffContext ctx = new DiffContext();
         DiffResult r = generate(root, ctx);
-        List<SourceTable.Column> hidden = root instanceof AlgebraicAggregateOperator a ? a.hiddenColumns() : List.of();
+        boolean counters = root instanceof AlgebraicAggregateOperator;
+        List<SourceTable.Column> hidden = counters ? ((AlgebraicAggregateOperator) root).hiddenColumns() : List.of();
         List<String> outputColumns = new ArrayList<>(queryColumns);
         hidden.forEach(c -> outputColumns.add(c.name()));
         String rowId = MaintenancePlan.STORAGE_ROW_ID;
@@ -48,7 +49,7 @@ public final class PlanBuilder {
             String delta = ctx.sharedDeltas() + "SELECT " + cols + ", r." + DiffResult.ROW_ID + " AS " + rowId + ", r." + w
                     + " FROM (" + r.deltaSql() + ") r";
             return new MaintenancePlan(RowIdentity.KEYED, List.copyOf(outputColumns), SqlLayout.indent(full),
-                    SqlLayout.indent(delta), hidden);
+                    SqlLayout.indent(delta), hidden, counters);
         }
         // a row is identified by its content, hashed by each type's own equality (text where a type has none)
         List<String> operands = new ArrayList<>();

@@ -54,7 +54,7 @@ record RefreshStatements(String fullInsert, String mergeDelta, String stageDelta
         String apply = stagingTable(st.id());
         String identity = multiset ? hash : rowId;
         String delta = "WITH " + frontier(st.id()) + storageCte(target) + ", __pgt_d AS (" + st.deltaSql() + "), "
-                + CONSOLIDATED + " AS (" + consolidated(cols, multiset) + "), " + advance(st.id(), CONSOLIDATED) + "\n";
+                + CONSOLIDATED + " AS (" + (st.deltaConsolidated() ? asIs(cols) : consolidated(cols, multiset)) + "), " + advance(st.id(), CONSOLIDATED) + "\n";
         String stage = delta + "INSERT INTO " + apply + " (" + Sql.columns(null, cols) + ", " + identity + ", __pgt_w, __pgt_seq)"
                 + " SELECT " + Sql.columns("c", cols) + ", c." + identity + ", c.__pgt_w, row_number() OVER () FROM "
                 + CONSOLIDATED + " c";
@@ -67,6 +67,12 @@ record RefreshStatements(String fullInsert, String mergeDelta, String stageDelta
      * bigint as in the staging table (a multiset row id hashes the copy number, whose type follows it).
      */
     private static final String CONSOLIDATED = "__pgt_c";
+
+    /** A delta that is consolidated already (MaintenancePlan#deltaConsolidated), typed as the staging table. */
+    private static String asIs(List<String> cols) {
+        return "SELECT " + Sql.columns("d", cols) + ", d." + MaintenancePlan.STORAGE_ROW_ID + ", d." + DiffResult.WEIGHT
+                + "::bigint AS " + DiffResult.WEIGHT + " FROM __pgt_d d";
+    }
 
     private static String consolidated(List<String> cols, boolean multiset) {
         String w = DiffResult.WEIGHT;

@@ -25,7 +25,8 @@ import java.util.List;
  * SELECT list does not are kept as hidden items): a stored group that stops satisfying it leaves
  * the result, one that still does is updated from its counters. A touched group that is not in the
  * storage (new, or left out by HAVING: its counters were not kept) is read from the input.
- * Valid only at the root of the tree, over the storage it keeps.
+ * Valid only at the root of the tree, over the storage it keeps. Its delta is already consolidated
+ * (one row per stored row that changes), so the refresh MERGEs it as it is.
  */
 public final class AlgebraicAggregateOperator extends OneInputOperator {
 
@@ -368,31 +369,45 @@ public final class AlgebraicAggregateOperator extends OneInputOperator {
         for (int i = 0; i < all.size(); i++) {
             j.append(values.get(i)).append(" AS ").append(Sql.q(all.get(i))).append(", ");
         }
-        j.append("dg.").append(rid).append(", ").append(newCount).append(" AS __pgt_nc, ")
+        j.append("dg.").append(rid).append(", s.").append(storageRid).append(" AS __pgt_stored, ROW(")
+                .append(Sql.columns("s", all)).append(")::text AS __pgt_old, ").append(newCount).append(" AS __pgt_nc, ")
                 .append(inv.isEmpty() ? "false" : "coalesce((" + String.join(") OR (", inv) + "), false)")
                 .append(" AS __pgt_inv FROM __pgt_dg dg LEFT JOIN ").append(DiffContext.STORAGE_CTE).append(" s ON s.")
                 .append(storageRid).append(" = dg.").append(rid).append(laterals);
 
-        StringBuilder delta = new StringBuilder("WITH __pgt_dg AS (").append(dg).append("), __pgt_j AS (").append(j)
-                .append(") SELECT ").append(Sql.columns("j", all)).append(", j.").append(rid).append(", 1 AS ")
-                .append(w).append(" FROM __pgt_j j WHERE NOT j.__pgt_inv");
-        if (!groupBy.isEmpty()) {
-            delta.append(" AND j.__pgt_nc > 0");
-        }
-        if (havingOverValues != null) {
-            delta.append(" AND (").append(havingOverValues).append(")");
-        }
+        // One row per group whose stored row changes: the new row (+1: MERGE updates or inserts it)
+        // or the stored one (-1: it leaves), so the refresh need not consolidate the delta.
+        String survives = (groupBy.isEmpty() ? "true" : "j.__pgt_nc > 0")
+                + (havingOverValues == null ? "" : " AND coalesce((" + havingOverValues + "), false)");
+        String rows = Sql.columns("j", all);
+        StringBuilder delta = new StringBuilder("WITH __pgt_dg AS (").append(dg).append("),\n__pgt_j AS (").append(j)
+                .append(")");
         if (!inv.isEmpty()) {
+            // the groups the counters cannot follow, read again from the input: those that exist now
             String where = groupBy.isEmpty() ? null
                     : ZSet.keyPrefilter(groupBy.get(0), "SELECT __pgt_g0 FROM __pgt_dg") + " AND " + key()
                             + " IN (SELECT __pgt_rid FROM __pgt_j WHERE __pgt_inv)";
-            delta.append(" UNION ALL SELECT ").append(Sql.columns("r", all)).append(", r.").append(rid)
-                    .append(", 1 FROM (").append(aggregate("(" + c.currentSql() + ")", where))
-                    .append(") r WHERE EXISTS (SELECT 1 FROM __pgt_j WHERE __pgt_inv)");
+            delta.append(",\n__pgt_r AS (SELECT ").append(Sql.columns("r", all)).append(", r.").append(rid)
+                    .append(" FROM (").append(aggregate("(" + c.currentSql() + ")", where))
+                    .append(") r WHERE EXISTS (SELECT 1 FROM __pgt_j WHERE __pgt_inv))");
         }
-        delta.append(" UNION ALL SELECT ").append(Sql.columns("s", all)).append(", s.").append(storageRid)
+        delta.append("\nSELECT ").append(rows).append(", j.").append(rid).append(", 1 AS ").append(w)
+                .append(" FROM __pgt_j j WHERE NOT j.__pgt_inv AND ").append(survives)
+                .append(" AND (j.__pgt_stored IS NULL OR ROW(").append(rows).append(")::text IS DISTINCT FROM j.__pgt_old)");
+        if (!inv.isEmpty()) {
+            delta.append("\nUNION ALL SELECT ").append(Sql.columns("r", all)).append(", r.").append(rid)
+                    .append(", 1 FROM __pgt_r r LEFT JOIN ").append(DiffContext.STORAGE_CTE).append(" s ON s.")
+                    .append(storageRid).append(" = r.").append(rid).append(" WHERE s.").append(storageRid)
+                    .append(" IS NULL OR ROW(").append(Sql.columns("r", all)).append(")::text IS DISTINCT FROM ROW(")
+                    .append(Sql.columns("s", all)).append(")::text");
+        }
+        delta.append("\nUNION ALL SELECT ").append(Sql.columns("s", all)).append(", s.").append(storageRid)
                 .append(", -1 FROM ").append(DiffContext.STORAGE_CTE).append(" s WHERE s.").append(storageRid)
-                .append(" IN (SELECT ").append(rid).append(" FROM __pgt_dg)");
+                .append(" IN (SELECT j.").append(rid).append(" FROM __pgt_j j WHERE j.__pgt_inv OR NOT (").append(survives)
+                .append("))");
+        if (!inv.isEmpty()) {
+            delta.append(" AND s.").append(storageRid).append(" NOT IN (SELECT ").append(rid).append(" FROM __pgt_r)");
+        }
 
         String current = aggregate("(" + c.currentSql() + ")", null);
         return new DiffResult(current, delta.toString(), all, true);
