@@ -105,7 +105,13 @@ public final class AggregateOperator extends OneInputOperator {
 
     @Override
     public String detail() {
-        return PlanPrinter.detail("group by", String.join(", ", groupBy), "select", ProjectOperator.list(items), "having", having);
+        return detail(groupBy, items, having);
+    }
+
+    /** A GROUP BY block's parameters, as both aggregate operators print them. */
+    static String detail(List<String> groupBy, List<ProjectOperator.Item> items, String having) {
+        return PlanPrinter.detail("group by", String.join(", ", groupBy), "select", ProjectOperator.list(items),
+                "having", having);
     }
 
     @Override

@@ -393,13 +393,13 @@ public final class AlgebraicAggregateOperator extends OneInputOperator {
         }
         delta.append("\nSELECT ").append(rows).append(", j.").append(rid).append(", 1 AS ").append(w)
                 .append(" FROM __pgt_j j WHERE NOT j.__pgt_inv AND ").append(survives)
-                .append(" AND (j.__pgt_stored IS NULL OR ROW(").append(rows).append(")::text IS DISTINCT FROM j.__pgt_old)");
+                .append(" AND (j.__pgt_stored IS NULL OR ").append(differs(rows, "j.__pgt_old")).append(")");
         if (!inv.isEmpty()) {
-            delta.append("\nUNION ALL SELECT ").append(Sql.columns("r", all)).append(", r.").append(rid)
+            String rescanned = Sql.columns("r", all);
+            delta.append("\nUNION ALL SELECT ").append(rescanned).append(", r.").append(rid)
                     .append(", 1 FROM __pgt_r r LEFT JOIN ").append(DiffContext.STORAGE_CTE).append(" s ON s.")
                     .append(storageRid).append(" = r.").append(rid).append(" WHERE s.").append(storageRid)
-                    .append(" IS NULL OR ROW(").append(Sql.columns("r", all)).append(")::text IS DISTINCT FROM ROW(")
-                    .append(Sql.columns("s", all)).append(")::text");
+                    .append(" IS NULL OR ").append(differs(rescanned, "ROW(" + Sql.columns("s", all) + ")::text"));
         }
         delta.append("\nUNION ALL SELECT ").append(Sql.columns("s", all)).append(", s.").append(storageRid)
                 .append(", -1 FROM ").append(DiffContext.STORAGE_CTE).append(" s WHERE s.").append(storageRid)
@@ -413,9 +413,17 @@ public final class AlgebraicAggregateOperator extends OneInputOperator {
         return new DiffResult(current, delta.toString(), all, true);
     }
 
+    /**
+     * Whether a group's new row differs from its stored one as text: values equal under their
+     * type's equality can print differently (numeric 1.0 and 1.00), and the stored text must follow.
+     */
+    private static String differs(String newColumns, String storedText) {
+        return "ROW(" + newColumns + ")::text IS DISTINCT FROM " + storedText;
+    }
+
     @Override
     public String detail() {
-        return PlanPrinter.detail("group by", String.join(", ", groupBy), "select", ProjectOperator.list(items), "having", having);
+        return AggregateOperator.detail(groupBy, items, having);
     }
 
     @Override
