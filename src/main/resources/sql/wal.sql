@@ -20,6 +20,26 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $fn$
     SELECT ('pgtrickle_' || d.oid)::name FROM pg_database d WHERE d.datname = current_database()
 $fn$;
 
+-- What an earlier install left: DROP EXTENSION cannot take a publication or a replication slot
+-- along (neither can be an extension member). A superuser's publication of this name is that
+-- leftover and is made anew (empty); anyone else's is refused, as catalog.sql refuses a schema. A
+-- leftover slot's position means nothing to this new catalog: an idle one is dropped.
+DO $leftovers$
+DECLARE
+    owner_is_super boolean := (SELECT r.rolsuper FROM pg_publication p JOIN pg_roles r ON r.oid = p.pubowner
+                                WHERE p.pubname = 'pgtrickle_capture');
+BEGIN
+    IF NOT owner_is_super THEN
+        RAISE EXCEPTION 'publication pgtrickle_capture already exists and was not created by pg_trickle'
+            USING ERRCODE = 'duplicate_object', HINT = 'drop or rename it first';
+    ELSIF owner_is_super THEN
+        DROP PUBLICATION pgtrickle_capture;
+    END IF;
+    PERFORM pg_drop_replication_slot(s.slot_name) FROM pg_replication_slots s
+      WHERE s.slot_name = pgtrickle._wal_slot() AND NOT s.active;
+END
+$leftovers$;
+
 CREATE PUBLICATION pgtrickle_capture WITH (publish_via_partition_root = true);
 
 -- Why WAL capture cannot serve this database now, or NULL.
@@ -279,9 +299,15 @@ $fn$;
 -- time uses the slot (an advisory lock held only while it reads). The caller must own the stream
 -- tables. Several are decoded at once by the worker, whose refreshes of them then share this
 -- caller's snapshot (pg_export_snapshot): one pass over the WAL serves them all.
+--
+-- pgoutput prints each column with its type's output function, in this backend and with its
+-- settings, and _wal_store reads the text back: both pin the settings that change that text, so
+-- a value comes back exactly whatever the refreshing session set (extra_float_digits = 0 would
+-- round a float8 to 15 digits).
 CREATE FUNCTION pgtrickle._wal_peek(ids bigint[], lock_sources boolean, mark pg_lsn)
 RETURNS TABLE (kind "char", lsn pg_lsn, relid oid, info text, data bytea, snapshot text)
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+SET extra_float_digits = 1 SET DateStyle = 'ISO, MDY' SET IntervalStyle = postgres AS $fn$
 DECLARE
     slot     name := pgtrickle._wal_slot();
     upto     pg_lsn;
@@ -472,7 +498,8 @@ $fn$;
 -- subscripted: subscripting a large array parameter copies it each time.)
 CREATE FUNCTION pgtrickle._wal_store(id bigint, restart pg_lsn, sources oid[], xids xid8[], actions "char"[],
                                      rows text[]) RETURNS bigint
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+SET extra_float_digits = 1 SET DateStyle = 'ISO, MDY' SET IntervalStyle = postgres AS $fn$
 DECLARE
     d      record;
     cols   text;
