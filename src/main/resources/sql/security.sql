@@ -101,6 +101,14 @@ BEGIN
 END$template$,
                               owner));
         EXECUTE format('REVOKE ALL ON FUNCTION %s(text,text,text,boolean,text) FROM PUBLIC', fn);
+        -- a member of the extension (when installed as one), so DROP EXTENSION ... CASCADE takes
+        -- it along instead of leaving a SECURITY DEFINER function in a schema CREATE EXTENSION
+        -- must find empty (objects made while the extension's script runs are members already)
+        IF EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_trickle') AND NOT EXISTS (
+                SELECT 1 FROM pg_depend WHERE classid = 'pg_proc'::regclass
+                   AND objid = to_regprocedure(fn || '(text,text,text,boolean,text)') AND deptype = 'e') THEN
+            EXECUTE format('ALTER EXTENSION pg_trickle ADD FUNCTION %s(text,text,text,boolean,text)', fn);
+        END IF;
         EXECUTE format('ALTER FUNCTION %s(text,text,text,boolean,text) OWNER TO %s', fn, role_name);
     END IF;
     RETURN fn;
@@ -111,10 +119,16 @@ $fn$;
 -- DROP EXTENSION are not held up by it. Safe for anyone to call.
 CREATE FUNCTION pgtrickle._forget_owner(owner oid) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
+DECLARE
+    fn text := format('pgtrickle.%I(text,text,text,boolean,text)', '_as_owner_' || owner);
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM pgtrickle.pgt_stream_tables st JOIN pg_class c ON c.oid = st.pgt_relid
-                    WHERE c.relowner = owner) THEN
-        EXECUTE format('DROP FUNCTION IF EXISTS pgtrickle.%I(text,text,text,boolean,text)', '_as_owner_' || owner);
+                    WHERE c.relowner = owner) AND to_regprocedure(fn) IS NOT NULL THEN
+        IF EXISTS (SELECT 1 FROM pg_depend WHERE classid = 'pg_proc'::regclass AND objid = to_regprocedure(fn)
+                      AND deptype = 'e') THEN
+            EXECUTE format('ALTER EXTENSION pg_trickle DROP FUNCTION %s', fn);
+        END IF;
+        EXECUTE format('DROP FUNCTION %s', fn);
     END IF;
 END
 $fn$;

@@ -265,4 +265,47 @@ class PlJavaExtensionIT {
         }
         sqlAs("pj_alice", "SELECT pgtrickle.drop_stream_table('pj_alice.st')");
     }
+
+    /**
+     * DROP EXTENSION ... CASCADE with stream tables left takes the owners' functions along (they are
+     * extension members), so the schema is empty and CREATE EXTENSION works again.
+     */
+    @Test
+    void dropExtensionCascadeLeavesNothingThatBlocksCreatingItAgain() throws Exception {
+        String db = "pgt_pljava_drop_" + ProcessHandle.current().pid();
+        sql("DROP DATABASE IF EXISTS " + db, "CREATE DATABASE " + db);
+        int q = url.indexOf('?');
+        String base = q < 0 ? url : url.substring(0, q);
+        String other = base.substring(0, base.lastIndexOf('/') + 1) + db + (q < 0 ? "" : url.substring(q));
+        try (Connection c = DriverManager.getConnection(other); Statement st = c.createStatement()) {
+            st.execute("CREATE EXTENSION pg_trickle CASCADE");
+            st.execute("CREATE TABLE t (id int PRIMARY KEY, v int)");
+            st.execute("SELECT pgtrickle.create_stream_table('st', 'SELECT id, v FROM t', refresh_mode => 'DIFFERENTIAL',"
+                    + " cdc_mode => 'trigger')");
+            boolean logical = Oracle.count(c, "SELECT count(*) FROM pg_settings WHERE name = 'wal_level'"
+                    + " AND setting = 'logical'") == 1;
+            String slots = "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'pgtrickle_' || (SELECT oid"
+                    + " FROM pg_database WHERE datname = current_database())";
+            if (logical) {
+                st.execute("CREATE TABLE w (id int PRIMARY KEY, v int)");
+                st.execute("SELECT pgtrickle.create_stream_table('sw', 'SELECT id, v FROM w',"
+                        + " refresh_mode => 'DIFFERENTIAL', cdc_mode => 'wal')");
+            }
+            st.execute("INSERT INTO t VALUES (1, 1)");
+            st.execute("SELECT pgtrickle.refresh_stream_table('st')");   // made the owner's function
+            assertEquals(1, Oracle.count(c, "SELECT count(*) FROM pg_proc WHERE proname LIKE '\\_as\\_owner\\_%'"));
+            st.execute("DROP EXTENSION pg_trickle CASCADE");
+            assertEquals(0, Oracle.count(c, "SELECT count(*) FROM pg_proc WHERE proname LIKE '\\_as\\_owner\\_%'"));
+            // the slot of the WAL-captured source stays (README), until the next install drops it
+            assertEquals(logical ? 1 : 0, Oracle.count(c, slots));
+            st.execute("CREATE EXTENSION pg_trickle");
+            assertEquals(0, Oracle.count(c, slots));
+            st.execute("SELECT pgtrickle.create_stream_table('st2', 'SELECT id, v FROM t', refresh_mode => 'DIFFERENTIAL',"
+                    + " cdc_mode => 'trigger')");
+            st.execute("SELECT pgtrickle.drop_stream_table('st2')");
+            assertEquals(0, Oracle.count(c, "SELECT count(*) FROM pg_proc WHERE proname LIKE '\\_as\\_owner\\_%'"));
+        } finally {
+            sql("DROP DATABASE IF EXISTS " + db);
+        }
+    }
 }
