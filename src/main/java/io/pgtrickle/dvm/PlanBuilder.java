@@ -36,6 +36,7 @@ public final class PlanBuilder {
     public static MaintenancePlan differential(DeltaOperator root, List<String> queryColumns, List<Boolean> hashable) {
         DiffContext ctx = new DiffContext();
         DiffResult r = generate(root, ctx);
+        // an algebraic aggregate keeps counters in hidden columns, and its delta is consolidated already
         boolean counters = root instanceof AlgebraicAggregateOperator;
         List<SourceTable.Column> hidden = counters ? ((AlgebraicAggregateOperator) root).hiddenColumns() : List.of();
         List<String> outputColumns = new ArrayList<>(queryColumns);
