@@ -11,22 +11,30 @@
 -- rebuilt before any further write (ddl_command_end runs inside the DDL's own statement).
 
 -- The relation and every partition or inheritance child below it, with their kinds.
+-- Every refresh asks for these: the helpers on the refresh path are plpgsql, which plans its
+-- statements once per session, where a sql function with a SET clause (never inlined) plans its
+-- body again at every call.
 CREATE FUNCTION pgtrickle._inheritance_tree(source oid)
 RETURNS TABLE (relid oid, relkind "char")
-LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $fn$
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $fn$
+BEGIN
+    RETURN QUERY
     WITH RECURSIVE tree(relid) AS (
         SELECT source
         UNION
         SELECT i.inhrelid FROM pg_inherits i JOIN tree t ON i.inhparent = t.relid)
-    SELECT t.relid, c.relkind FROM tree t JOIN pg_class c ON c.oid = t.relid
+    SELECT t.relid, c.relkind FROM tree t JOIN pg_class c ON c.oid = t.relid;
+END
 $fn$;
 
 -- The tables of that tree: all of them are read when the source is read, so all of them carry
 -- capture triggers.
 CREATE FUNCTION pgtrickle._source_relations(source oid)
 RETURNS TABLE (relid oid)
-LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $fn$
-    SELECT t.relid FROM pgtrickle._inheritance_tree(source) t WHERE t.relkind IN ('r', 'p')
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $fn$
+BEGIN
+    RETURN QUERY SELECT t.relid FROM pgtrickle._inheritance_tree(source) t WHERE t.relkind IN ('r', 'p');
+END
 $fn$;
 
 -- A relation's columns as a column-definition list ('id integer, "Note" text COLLATE "C"'), those
@@ -76,22 +84,34 @@ $fn$;
 -- worker fires no statement trigger); or a partition or child is a foreign table. A stream table
 -- reading such a source is refreshed FULL, never left silently stale.
 CREATE FUNCTION pgtrickle._capture_gap(source oid) RETURNS text
-LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $fn$
-    -- runs before every refresh: the inheritance tree is walked once
-    WITH tree AS MATERIALIZED (SELECT t.relid, t.relkind FROM pgtrickle._inheritance_tree(source) t)
-    SELECT CASE
-        -- decoding sees what triggers miss (subscription apply, no triggers to disable)
-        WHEN EXISTS (SELECT 1 FROM pgtrickle.pgt_wal_sources w WHERE w.source_relid = source) THEN NULL
-        WHEN EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgenabled = 'D'
-                        AND t.tgfoid = to_regprocedure(format('pgtrickle_changes.%I()', 'capture_' || source)))
-            THEN format('change capture of %s is disabled (ALTER TABLE ... DISABLE TRIGGER)', source::regclass)
-        WHEN EXISTS (SELECT 1 FROM pg_subscription_rel r WHERE r.srrelid IN (SELECT tree.relid FROM tree))
-            THEN format('%s is written by a logical replication subscription, whose changes capture triggers do not see',
-                        source::regclass)
-        WHEN EXISTS (SELECT 1 FROM tree WHERE tree.relkind = 'f')
-            THEN format('%s has a foreign-table partition or child, whose changes capture triggers do not see',
-                        source::regclass)
-    END
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $fn$
+-- (plpgsql, as _inheritance_tree says)
+DECLARE
+    subscribed    boolean;
+    foreign_child boolean;
+BEGIN
+    -- decoding sees what triggers miss (subscription apply, no triggers to disable)
+    IF EXISTS (SELECT 1 FROM pgtrickle.pgt_wal_sources w WHERE w.source_relid = source) THEN
+        RETURN NULL;
+    END IF;
+    IF EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgenabled = 'D'
+                  AND t.tgfoid = to_regprocedure(format('pgtrickle_changes.%I()', 'capture_' || source))) THEN
+        RETURN format('change capture of %s is disabled (ALTER TABLE ... DISABLE TRIGGER)', source::regclass);
+    END IF;
+    -- the inheritance tree is walked once for both questions
+    SELECT coalesce(bool_or(EXISTS (SELECT 1 FROM pg_subscription_rel r WHERE r.srrelid = t.relid)), false),
+           coalesce(bool_or(t.relkind = 'f'), false)
+      INTO subscribed, foreign_child
+      FROM pgtrickle._inheritance_tree(source) t;
+    IF subscribed THEN
+        RETURN format('%s is written by a logical replication subscription, whose changes capture triggers do not see',
+                      source::regclass);
+    ELSIF foreign_child THEN
+        RETURN format('%s has a foreign-table partition or child, whose changes capture triggers do not see',
+                      source::regclass);
+    END IF;
+    RETURN NULL;
+END
 $fn$;
 
 -- Roles owning a stream table that captures changes of the source.

@@ -172,6 +172,12 @@ CREATE TABLE pgtrickle.pgt_refresh_history (
     estimated_full_ms double precision
 );
 CREATE INDEX ON pgtrickle.pgt_refresh_history (pgt_id, start_time DESC);
+-- AUTO's cost model reads a table's last completed refreshes of each kind (_refresh_begin): with
+-- these, a few index entries, however many refreshes of the other kind the history holds.
+CREATE INDEX ON pgtrickle.pgt_refresh_history (pgt_id, start_time DESC)
+    WHERE status = 'COMPLETED' AND action IN ('FULL', 'REINITIALIZE');
+CREATE INDEX ON pgtrickle.pgt_refresh_history (pgt_id, start_time DESC)
+    WHERE status = 'COMPLETED' AND action IN ('DIFFERENTIAL', 'NO_DATA') AND pending_changes > 0;
 
 -- Runs pg_trickle's own DDL (storage, indexes) passed as a value, so statement text is never
 -- rewritten by the PL/Java SPI driver (which collapses whitespace and treats ? and -- specially).
@@ -658,7 +664,7 @@ BEGIN
     old_settings := ARRAY(SELECT coalesce(current_setting(u.n, true), '')
                             FROM unnest(setting_names) WITH ORDINALITY u(n, i) ORDER BY u.i);
     PERFORM set_config(u.n, u.v, true) FROM unnest(setting_names, setting_values) u(n, v);
-    SELECT st.frontier, st.frontier_xid, st.frontier_change_id INTO f
+    SELECT st.frontier, st.frontier_xid, st.frontier_change_id, st.refresh_mode INTO f
       FROM pgtrickle.pgt_stream_tables st WHERE st.pgt_id = id;
     pending := 0;
     source_rows := 0;
@@ -696,15 +702,15 @@ BEGIN
     -- The cost model AUTO decides with, from this table's recent history: a FULL refresh costs what
     -- the last ones took (the first one, on cold caches and so on the dear side, until there are
     -- others); a differential one a fixed part plus a part per pending change (a line through the
-    -- last ones, which needs pending counts that differ).
-    IF pending > 0 THEN
+    -- last ones, which needs pending counts that differ). Only AUTO decides by cost.
+    IF pending > 0 AND f.refresh_mode = 'AUTO' THEN
         SELECT coalesce(percentile_cont(0.5) WITHIN GROUP (ORDER BY h.ms) FILTER (WHERE h.initiated_by <> 'INITIAL'),
                         max(h.ms) FILTER (WHERE h.initiated_by = 'INITIAL'))
           INTO full_ms
           FROM (SELECT extract(epoch FROM h.end_time - h.start_time) * 1000 AS ms, h.initiated_by
                   FROM pgtrickle.pgt_refresh_history h
                  WHERE h.pgt_id = id AND h.status = 'COMPLETED' AND h.action IN ('FULL', 'REINITIALIZE')
-                 ORDER BY h.start_time DESC LIMIT 5) h; -- (pgt_id, start_time DESC) is indexed
+                 ORDER BY h.start_time DESC LIMIT 5) h;
         SELECT regr_intercept(h.ms, h.pending_changes), regr_slope(h.ms, h.pending_changes)
           INTO differential_fixed_ms, differential_ms_per_change
           FROM (SELECT extract(epoch FROM h.end_time - h.start_time) * 1000 AS ms, h.pending_changes

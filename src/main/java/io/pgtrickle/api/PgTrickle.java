@@ -322,22 +322,23 @@ public final class PgTrickle {
 
     private void requireOwner(StreamTable st, String action) throws SQLException {
         if (!db.queryOne("SELECT pgtrickle._owns(?::oid)", rs -> rs.getBoolean(1), st.relid()).orElse(false)) {
-            throw notOwner(st, action);
+            throw notOwner(st.name(), action);
         }
     }
 
-    private static PgTrickleException notOwner(StreamTable st, String action) {
+    private static PgTrickleException notOwner(QualifiedName name, String action) {
         return new PgTrickleException(PgTrickleException.INSUFFICIENT_PRIVILEGE,
-                "must be owner of stream table " + st.name().display() + " to " + action + " it");
+                "must be owner of stream table " + name.display() + " to " + action + " it");
     }
 
     /** Two round trips: find (name parsed, ownership checked) and lock; says when pg_trickle is not installed. */
     private StreamTable lockByName(String name, String action) throws SQLException {
         CatalogStore.Named found = catalog.get(name);
         if (!found.owned()) {
-            throw notOwner(found.table(), action);
+            throw notOwner(found.name(), action);
         }
-        return catalog.lock(found.table().id(), false).orElseThrow();
+        return catalog.lock(found.id(), false).orElseThrow(() -> new PgTrickleException(
+                PgTrickleException.UNDEFINED_TABLE, "stream table " + found.name().display() + " does not exist"));
     }
 
     private void requireCatalog() throws SQLException {

@@ -46,8 +46,11 @@ public final class CatalogStore {
                 CatalogStore::map, name.schema(), name.name());
     }
 
-    /** A stream table found by its name as a user wrote it, with whether the current role owns it. */
-    public record Named(StreamTable table, boolean owned) {
+    /**
+     * A stream table found by its name as a user wrote it, with whether the current role owns it:
+     * only its id, which {@link #lock} then reads in full (its SQL templates are read once).
+     */
+    public record Named(long id, QualifiedName name, boolean owned) {
     }
 
     /**
@@ -57,17 +60,18 @@ public final class CatalogStore {
     public Named get(String text) throws SQLException {
         QualifiedName.requireText(text);
         try {
-            return db.queryOne("SELECT " + QualifiedName.PARSED + ", st.pgt_id IS NOT NULL, pgtrickle._owns(st.pgt_relid), "
-                            + COLUMNS + " FROM " + QualifiedName.PARSED_FROM
+            return db.queryOne("SELECT " + QualifiedName.PARSED + ", st.pgt_id, pgtrickle._owns(st.pgt_relid)"
+                            + " FROM " + QualifiedName.PARSED_FROM
                             + " LEFT JOIN pgtrickle.pgt_stream_tables st ON st.pgt_schema = " + QualifiedName.SCHEMA
                             + " AND st.pgt_name = " + QualifiedName.NAME,
                     rs -> {
                         QualifiedName name = QualifiedName.fromParsed(text, rs, 1);
-                        if (!rs.getBoolean(6)) {
+                        long id = rs.getLong(6);
+                        if (rs.wasNull()) {
                             throw new PgTrickleException(PgTrickleException.UNDEFINED_TABLE,
                                     "stream table " + name.display() + " does not exist");
                         }
-                        return new Named(map(rs), rs.getBoolean(7));
+                        return new Named(id, name, rs.getBoolean(7));
                     }, text).orElseThrow();
         } catch (PgTrickleException e) {
             throw e;
