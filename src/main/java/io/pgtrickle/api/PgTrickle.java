@@ -331,14 +331,13 @@ public final class PgTrickle {
                 "must be owner of stream table " + name.display() + " to " + action + " it");
     }
 
-    /** Two round trips: find (name parsed, ownership checked) and lock; says when pg_trickle is not installed. */
+    /** One round trip: name parsed, ownership checked, row locked and read; says when pg_trickle is not installed. */
     private StreamTable lockByName(String name, String action) throws SQLException {
-        CatalogStore.Named found = catalog.get(name);
+        CatalogStore.Named found = catalog.lockNamed(name);
         if (!found.owned()) {
             throw notOwner(found.name(), action);
         }
-        return catalog.lock(found.id(), false).orElseThrow(() -> new PgTrickleException(
-                PgTrickleException.UNDEFINED_TABLE, "stream table " + found.name().display() + " does not exist"));
+        return found.locked();
     }
 
     private void requireCatalog() throws SQLException {

@@ -47,31 +47,36 @@ public final class CatalogStore {
     }
 
     /**
-     * A stream table found by its name as a user wrote it, with whether the current role owns it:
-     * only its id, which {@link #lock} then reads in full (its SQL templates are read once).
+     * A stream table found by its name as a user wrote it, with whether the current role owns it
+     * and, when it does, its row as read under the row lock {@link #lock} takes ({@code locked};
+     * null when it is not owned).
      */
-    public record Named(long id, QualifiedName name, boolean owned) {
+    public record Named(QualifiedName name, boolean owned, StreamTable locked) {
     }
 
     /**
-     * Parses {@code text} as PostgreSQL would and finds the stream table it names, in one round
-     * trip; 42P01 when there is none (or pg_trickle is not installed), 42602 for a malformed name.
+     * Parses {@code text} as PostgreSQL would, finds the stream table it names and, when the current
+     * role owns it, row-locks and reads it as {@link #lock} does, in one round trip; 42P01 when there
+     * is none (or pg_trickle is not installed), 42602 for a malformed name. A non-owner locks
+     * nothing (row-level security hides the row from FOR UPDATE, and its refusal must not wait).
      */
-    public Named get(String text) throws SQLException {
+    public Named lockNamed(String text) throws SQLException {
         QualifiedName.requireText(text);
         try {
-            return db.queryOne("SELECT " + QualifiedName.PARSED + ", st.pgt_id, pgtrickle._owns(st.pgt_relid)"
-                            + " FROM " + QualifiedName.PARSED_FROM
+            return db.queryOne("SELECT " + QualifiedName.PARSED + ", st.pgt_id IS NOT NULL, pgtrickle._owns(st.pgt_relid),"
+                            + " l.* FROM " + QualifiedName.PARSED_FROM
                             + " LEFT JOIN pgtrickle.pgt_stream_tables st ON st.pgt_schema = " + QualifiedName.SCHEMA
-                            + " AND st.pgt_name = " + QualifiedName.NAME,
+                            + " AND st.pgt_name = " + QualifiedName.NAME
+                            + " LEFT JOIN LATERAL (SELECT " + COLUMNS + " FROM pgtrickle.pgt_stream_tables"
+                            + " WHERE pgt_id = st.pgt_id AND pgtrickle._owns(st.pgt_relid) FOR UPDATE) l ON true",
                     rs -> {
                         QualifiedName name = QualifiedName.fromParsed(text, rs, 1);
-                        long id = rs.getLong(6);
-                        if (rs.wasNull()) {
+                        // (a row dropped by a transaction that committed while this one waited for its lock: gone)
+                        if (!rs.getBoolean(6) || rs.getBoolean(7) && rs.getObject("pgt_id") == null) {
                             throw new PgTrickleException(PgTrickleException.UNDEFINED_TABLE,
                                     "stream table " + name.display() + " does not exist");
                         }
-                        return new Named(id, name, rs.getBoolean(7));
+                        return new Named(name, rs.getBoolean(7), rs.getBoolean(7) ? map(rs) : null);
                     }, text).orElseThrow();
         } catch (PgTrickleException e) {
             throw e;

@@ -104,22 +104,24 @@ public final class StreamTableBuilder {
 
     /** Creates the storage table; returns its oid. */
     private long createStorage(QualifiedName name, StreamTableDefinition def) throws SQLException {
-        StringBuilder cols = new StringBuilder();
+        List<String> cols = new ArrayList<>();
         for (SourceTable.Column c : def.columns()) {
-            cols.append(Sql.q(c.name())).append(' ').append(c.definition()).append(", ");
+            cols.add(Sql.q(c.name()) + ' ' + c.definition());
         }
         for (SourceTable.Column c : def.plan().hiddenColumns()) {
-            cols.append(c.name()).append(' ').append(c.type()).append(", ");
+            cols.add(c.name() + ' ' + c.type());
         }
-        cols.append(MaintenancePlan.STORAGE_ROW_ID).append(" bigint NOT NULL");
+        // The MERGE key; a FULL-only table is never merged and has none.
+        boolean merged = def.plan().rowIdentity() != RowIdentity.NONE;
+        if (merged) {
+            cols.add(MaintenancePlan.STORAGE_ROW_ID + " bigint NOT NULL");
+        }
         boolean multiset = def.plan().rowIdentity() == RowIdentity.MULTISET;
         if (multiset) {
-            cols.append(", ").append(MaintenancePlan.STORAGE_HASH).append(" bigint NOT NULL");
+            cols.add(MaintenancePlan.STORAGE_HASH + " bigint NOT NULL");
         }
-        db.exec("CREATE TABLE " + name.quoted() + " (" + cols + ")");
-        // The MERGE key. A FULL-only table is never merged and numbers its rows itself (unique by
-        // construction): without the index its FULL refresh does half the work.
-        if (def.plan().rowIdentity() != RowIdentity.ROW_NUMBER) {
+        db.exec("CREATE TABLE " + name.quoted() + " (" + String.join(", ", cols) + ")");
+        if (merged) {
             db.exec("CREATE UNIQUE INDEX ON " + name.quoted() + " (" + MaintenancePlan.STORAGE_ROW_ID + ")");
         }
         if (multiset) {

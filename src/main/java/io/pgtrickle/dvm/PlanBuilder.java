@@ -67,10 +67,9 @@ public final class PlanBuilder {
         return new MaintenancePlan(RowIdentity.MULTISET, outputColumns, SqlLayout.indent(full), SqlLayout.indent(delta));
     }
 
-    /** A FULL-only table: the user's query as is, numbered. */
+    /** A FULL-only table: the user's query as is (its rows need no identity: none is ever merged). */
     public static MaintenancePlan fullOnly(String query, List<String> outputColumns) {
-        String full = "SELECT " + Sql.columns("q", outputColumns) + ", row_number() OVER () AS "
-                + MaintenancePlan.STORAGE_ROW_ID + " FROM (" + query + "\n) q";
-        return new MaintenancePlan(RowIdentity.ROW_NUMBER, outputColumns, full, null);
+        String full = "SELECT " + Sql.columns("q", outputColumns) + " FROM (" + query + "\n) q";
+        return new MaintenancePlan(RowIdentity.NONE, outputColumns, full, null);
     }
 }

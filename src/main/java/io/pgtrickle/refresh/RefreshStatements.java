@@ -38,15 +38,17 @@ record RefreshStatements(String fullInsert, String mergeDelta, String stageDelta
         String hash = MaintenancePlan.STORAGE_HASH;
         boolean multiset = st.rowIdentity() == RowIdentity.MULTISET;
         List<String> storageCols = new ArrayList<>(cols);
-        storageCols.add(rowId);
+        if (st.rowIdentity() != RowIdentity.NONE) {
+            storageCols.add(rowId);
+        }
         if (multiset) {
             storageCols.add(hash);
         }
         // Rows arrive in row id order, so the row id index (hashes: random order otherwise) is filled
-        // from left to right; for a million rows that halves the insert. ROW_NUMBER ids come in order.
+        // from left to right; for a million rows that halves the insert. (A FULL-only table has no index.)
         String fullInsert = "WITH " + advance(st.id(), null) + ", " + frontier(st.id()) + " INSERT INTO " + target + " ("
                 + Sql.columns(null, storageCols) + ") SELECT " + Sql.columns("q", storageCols) + " FROM (" + st.fullSql() + ") q"
-                + (st.rowIdentity() == RowIdentity.ROW_NUMBER ? "" : " ORDER BY q." + rowId);
+                + (st.rowIdentity() == RowIdentity.NONE ? "" : " ORDER BY q." + rowId);
         if (st.deltaSql() == null) {
             return new RefreshStatements(fullInsert, null, null, null, null);
         }

@@ -78,11 +78,24 @@ public final class Db {
     private PreparedStatement prepare(String sql, Object... params) throws SQLException {
         PreparedStatement ps = connection.prepareStatement(sql);
         for (int i = 0; i < params.length; i++) {
-            if (params[i] == null) {
+            // Typed setters where the type is known: PL/Java's setObject searches its type bridges
+            // for every value, a noticeable part of a one-row refresh in the backend.
+            Object p = params[i];
+            if (p == null) {
                 // PL/Java needs a type for NULL: send text and let the SQL cast it (?::int).
                 ps.setNull(i + 1, Types.VARCHAR);
+            } else if (p instanceof String v) {
+                ps.setString(i + 1, v);
+            } else if (p instanceof Long v) {
+                ps.setLong(i + 1, v);
+            } else if (p instanceof Integer v) {
+                ps.setInt(i + 1, v);
+            } else if (p instanceof Boolean v) {
+                ps.setBoolean(i + 1, v);
+            } else if (p instanceof Double v) {
+                ps.setDouble(i + 1, v);
             } else {
-                ps.setObject(i + 1, params[i]);
+                ps.setObject(i + 1, p);
             }
         }
         return ps;
