@@ -110,6 +110,33 @@ class PrivilegeEscalationTest {
         assertNobodyEscalated();
     }
 
+    /**
+     * The change buffer's cleanup runs, as the installer, the session's prepared statement
+     * "__pgt_cleanup_<source oid>" (pgtrickle._prepared). A statement a client left under that name
+     * must be replaced, not run with the installer's privileges.
+     */
+    @Test
+    void aStatementPreparedUnderTheCleanupsNameIsNotRunAsTheInstaller() throws Exception {
+        try (Connection c = TestDatabase.connect(admin); var st = c.createStatement()) {
+            String name = "__pgt_cleanup_" + Oracle.count(c, "SELECT 'esc_bob.src'::regclass::oid::bigint");
+            st.execute("SET ROLE esc_carol");
+            st.execute("PREPARE \"" + name + "\" AS INSERT INTO public.who_ran VALUES ('prepared', current_user)");
+            st.execute("RESET ROLE");
+            Tx.sql(bob, "UPDATE esc_bob.src SET v = v + 1 WHERE id <= 2");
+            c.setAutoCommit(false);
+            new io.pgtrickle.api.PgTrickle(c).refreshStreamTable("esc_alice.st");   // a superuser refreshes
+            c.commit();
+            c.setAutoCommit(true);
+            assertEquals(1, Oracle.count(c, "SELECT count(*) FROM pg_prepared_statements WHERE name = '" + name
+                    + "' AND statement LIKE '%DELETE FROM pgtrickle_changes.%'"), "the cleanup did not prepare its own statement");
+            assertEquals(List.of(), whoRan(), "the statement left under the cleanup's name ran");
+            assertEquals(0, Oracle.count(c, "SELECT count(*) FROM pgtrickle_changes.changes_"
+                    + Oracle.count(c, "SELECT 'esc_bob.src'::regclass::oid::bigint")), "consumed changes were not deleted");
+            assertEquals(List.of(), Oracle.differences(c, "esc_alice.st", "SELECT id, v FROM esc_bob.src"));
+        }
+        assertNobodyEscalated();
+    }
+
     @Test
     void aSuperuserAlteringAStreamTableLeavesItTheOwners() throws Exception {
         Tx.sql(alice, "GRANT SELECT ON esc_alice.st TO esc_carol");
