@@ -22,16 +22,34 @@ public interface SettingsSource {
         return name -> null;
     }
 
-    /** Reads every known setting in one round trip. */
+    /**
+     * Reads every known setting in one round trip, as one value (every refresh starts with this,
+     * and in the backend each row and column read crosses into Java on its own): chr(1) between
+     * values, chr(2) for one that is unset.
+     */
     static SettingsSource fromDatabase(Db db) throws SQLException {
+        List<Setting<?>> all = AllSettings.all();
         StringBuilder names = new StringBuilder();
-        for (Setting<?> s : AllSettings.all()) {
+        for (Setting<?> s : all) {
             names.append(names.length() == 0 ? "" : ",").append(s.name());
         }
+        String joined = db.queryOne("SELECT array_to_string(ARRAY(SELECT coalesce(current_setting(u.n, true), chr(2))"
+                + " FROM unnest(string_to_array(?, ',')) WITH ORDINALITY u(n, i) ORDER BY u.i), chr(1))",
+                rs -> rs.getString(1), names.toString()).orElse("");
+        String[] parts = joined.split("\u0001", -1);
         Map<String, String> values = new HashMap<>();
-        for (String[] kv : db.query("SELECT n, current_setting(n, true) FROM unnest(string_to_array(?, ',')) n",
-                rs -> new String[] {rs.getString(1), rs.getString(2)}, names.toString())) {
-            values.put(kv[0], kv[1]);
+        if (parts.length != all.size()) {
+            // a value holding chr(1) itself: read them one row each
+            for (String[] kv : db.query("SELECT n, current_setting(n, true) FROM unnest(string_to_array(?, ',')) n",
+                    rs -> new String[] {rs.getString(1), rs.getString(2)}, names.toString())) {
+                values.put(kv[0], kv[1]);
+            }
+            return values::get;
+        }
+        for (int i = 0; i < parts.length; i++) {
+            if (!parts[i].equals("\u0002")) {
+                values.put(all.get(i).name(), parts[i]);
+            }
         }
         return values::get;
     }
