@@ -18,8 +18,8 @@ import java.util.List;
  * ({@code last_delta}). A small delta is MERGEd by that same statement ({@link #mergeDelta}); a large
  * one is staged ({@link #stageDelta}) and MERGEd from the staging table in windows.
  */
-record RefreshStatements(String fullInsert, String mergeDelta, String stageDelta, String[] mergeStaged,
-                         String applyTable) {
+record RefreshStatements(String fullInsert, String fullLoad, String mergeDelta, String stageDelta,
+                         String[] mergeStaged, String applyTable) {
 
     static String stagingTable(long id) {
         return "pgtrickle_changes.apply_" + id;
@@ -44,13 +44,14 @@ record RefreshStatements(String fullInsert, String mergeDelta, String stageDelta
         if (multiset) {
             storageCols.add(hash);
         }
-        // Rows arrive in row id order, so the row id index (hashes: random order otherwise) is filled
-        // from left to right; for a million rows that halves the insert. (A FULL-only table has no index.)
-        String fullInsert = "WITH " + advance(st.id(), null) + ", " + frontier(st.id()) + " INSERT INTO " + target + " ("
-                + Sql.columns(null, storageCols) + ") SELECT " + Sql.columns("q", storageCols) + " FROM (" + st.fullSql() + ") q"
-                + (st.rowIdentity() == RowIdentity.NONE ? "" : " ORDER BY q." + rowId);
+        // Into storage whose indexes are kept, rows arrive in row id order, so the row id index (hashes:
+        // random order otherwise) is filled from left to right; for a million rows that halves the
+        // insert. Into storage whose indexes are built afterwards (fullLoad), order is no use.
+        String fullLoad = "WITH " + advance(st.id(), null) + ", " + frontier(st.id()) + " INSERT INTO " + target + " ("
+                + Sql.columns(null, storageCols) + ") SELECT " + Sql.columns("q", storageCols) + " FROM (" + st.fullSql() + ") q";
+        String fullInsert = fullLoad + (st.rowIdentity() == RowIdentity.NONE ? "" : " ORDER BY q." + rowId);
         if (st.deltaSql() == null) {
-            return new RefreshStatements(fullInsert, null, null, null, null);
+            return new RefreshStatements(fullInsert, fullLoad, null, null, null, null);
         }
         // the stream table's own staging table (capture.sql, _staging_table), emptied after each refresh
         String apply = stagingTable(st.id());
@@ -61,7 +62,7 @@ record RefreshStatements(String fullInsert, String mergeDelta, String stageDelta
                 + " SELECT " + Sql.columns("c", cols) + ", c." + identity + ", c.__pgt_w, row_number() OVER () FROM "
                 + CONSOLIDATED + " c";
         String[] merge = multiset ? multisetMerge(target, cols) : keyedMerge(target, cols);
-        return new RefreshStatements(fullInsert, delta + merge[0] + CONSOLIDATED + merge[1], stage, merge, apply);
+        return new RefreshStatements(fullInsert, fullLoad, delta + merge[0] + CONSOLIDATED + merge[1], stage, merge, apply);
     }
 
     /**

@@ -103,6 +103,42 @@ class RefreshModeTest {
         }
     }
 
+    /**
+     * A FULL refresh into truncated storage drops pg_trickle's own indexes and builds them again
+     * once the rows are in: after it they are there as before, and the next differential refresh
+     * merges through them. Keyed storage (a source with a key) and multiset storage (without).
+     */
+    @Test
+    void aFullRefreshBuildsItsOwnIndexesAgain() throws Exception {
+        Tx.sql(url, "CREATE TABLE kf_src (id int PRIMARY KEY, v int)", "CREATE TABLE mf_src (k int, v int)",
+                "INSERT INTO kf_src SELECT g, g FROM generate_series(1, 50) g",
+                "INSERT INTO mf_src SELECT g % 5, g FROM generate_series(1, 50) g");
+        for (String[] t : new String[][] {{"kfull", "kf_src", "SELECT id, v FROM kf_src"},
+                                          {"mfull", "mf_src", "SELECT k, v FROM mf_src"}}) {
+            Tx.run(url, p -> {
+                p.createStreamTable(t[0], t[2], "1m", "DIFFERENTIAL", true, null);
+                return null;
+            });
+            String before = indexes(t[0]);
+            assertTrue(before.contains("__pgt_row_id"), before);
+            Tx.sql(url, "TRUNCATE " + t[1], "INSERT INTO " + t[1] + " SELECT g + 100, g % 7 FROM generate_series(1, 60) g");
+            assertEquals("FULL", Tx.run(url, p -> p.refreshStreamTable(t[0]).action().name()), t[0]);
+            assertEquals(before, indexes(t[0]), t[0]);
+            Tx.sql(url, "UPDATE " + t[1] + " SET v = v + 1 WHERE v % 3 = 0", "DELETE FROM " + t[1] + " WHERE v % 5 = 0");
+            assertEquals("DIFFERENTIAL", Tx.run(url, p -> p.refreshStreamTable(t[0]).action().name()), t[0]);
+            try (Connection c = TestDatabase.connect(url)) {
+                assertEquals(List.of(), Oracle.differences(c, t[0], t[2]), t[0]);
+            }
+        }
+    }
+
+    /** The storage's indexes as PostgreSQL prints them, with whether each is valid. */
+    private static String indexes(String table) throws Exception {
+        return Tx.run(url, p -> p.db().queryOne("SELECT string_agg(pg_get_indexdef(i.indexrelid) || ' valid: ' || i.indisvalid,"
+                + " '; ' ORDER BY pg_get_indexdef(i.indexrelid)) FROM pg_index i WHERE i.indrelid = ?::regclass",
+                rs -> rs.getString(1), table).orElseThrow());
+    }
+
     private static String refreshWithRatio(String ratio) throws Exception {
         return Tx.run(url, p -> {
             p.db().query("SELECT set_config('pg_trickle.differential_max_change_ratio', ?, true)", rs -> null, ratio);
