@@ -288,24 +288,19 @@ BEGIN
     IF EXISTS (SELECT 1 FROM pgtrickle.pgt_wal_sources w WHERE w.source_relid = source) THEN
         EXECUTE format('DELETE FROM pgtrickle_changes.%I WHERE __pgt_change_id < 0', 'changes_' || source);
     END IF;
-    -- planned once per session (pgtrickle._prepared), and run as the installer, as this function is
-    PERFORM pgtrickle._prepared('__pgt_cleanup_' || source, NULL,
-        format('DELETE FROM pgtrickle_changes.%I c WHERE NOT EXISTS (SELECT 1'
-               ' FROM pgtrickle.pgt_dependencies d JOIN pgtrickle.pgt_stream_tables st'
-               ' ON st.pgt_id OPERATOR(pg_catalog.=) d.pgt_id'
-               ' WHERE d.source_relid OPERATOR(pg_catalog.=) %s::pg_catalog.oid'
-               ' AND d.cdc_mode OPERATOR(pg_catalog.<>) ''NONE'''
-               ' AND NOT coalesce(pgtrickle._consumed(c.__pgt_xid, c.__pgt_change_id, st.frontier, st.frontier_xid,'
-               ' st.frontier_change_id), false))',
-               'changes_' || source, source));
-    consumed := format('EXECUTE %I', '__pgt_cleanup_' || source);
+    consumed := format('DELETE FROM pgtrickle_changes.%I c WHERE NOT EXISTS (SELECT 1'
+                       ' FROM pgtrickle.pgt_dependencies d JOIN pgtrickle.pgt_stream_tables st ON st.pgt_id = d.pgt_id'
+                       ' WHERE d.source_relid = $1 AND d.cdc_mode <> ''NONE'''
+                       ' AND NOT coalesce(pgtrickle._consumed(c.__pgt_xid, c.__pgt_change_id, st.frontier, st.frontier_xid,'
+                       ' st.frontier_change_id), false))',
+                       'changes_' || source);
     IF current_setting('transaction_isolation') = 'read committed' THEN
-        EXECUTE consumed;   -- (the usual case: no subtransaction on every refresh)
+        EXECUTE consumed USING source;   -- (the usual case: no subtransaction on every refresh)
         GET DIAGNOSTICS n = ROW_COUNT;
         RETURN n;
     END IF;
     BEGIN
-        EXECUTE consumed;
+        EXECUTE consumed USING source;
         GET DIAGNOSTICS n = ROW_COUNT;
     EXCEPTION WHEN serialization_failure THEN
         n := 0;

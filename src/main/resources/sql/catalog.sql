@@ -364,30 +364,6 @@ EXCEPTION WHEN OTHERS THEN
 END
 $fn$;
 
--- Makes sure the session's prepared statement `stmt_name` is exactly `sql` with parameter types
--- `params` (PREPAREd anew when absent or made from other text), for the caller to EXECUTE. A
--- dynamic statement the refresh runs every time (its table is one source's change buffer) is so
--- planned once per session rather than at every refresh. Anyone in the session can PREPARE that
--- name, so the text is compared, never trusted; `sql` names every relation, function, operator and
--- type with its schema, so it means the same under whatever search_path it was prepared (and is
--- planned again) with. Privileges are checked as whoever EXECUTEs it.
-CREATE FUNCTION pgtrickle._prepared(stmt_name text, params text, sql text) RETURNS void
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $fn$
-DECLARE
-    wanted text := 'PREPARE ' || quote_ident(stmt_name) || coalesce('(' || params || ')', '') || ' AS ' || sql;
-    made   record;
-BEGIN
-    SELECT p.statement, p.from_sql INTO made FROM pg_prepared_statements p WHERE p.name = stmt_name;
-    IF made.statement IS NOT DISTINCT FROM wanted AND made.from_sql THEN
-        RETURN;
-    END IF;
-    IF FOUND THEN
-        EXECUTE 'DEALLOCATE ' || quote_ident(stmt_name);
-    END IF;
-    EXECUTE wanted;   -- pg_prepared_statements then shows exactly this text
-END
-$fn$;
-
 CREATE FUNCTION pgtrickle._raise(level text, message text) RETURNS void
 LANGUAGE plpgsql AS $fn$
 BEGIN
@@ -704,14 +680,11 @@ BEGIN
             CONTINUE;
         END IF;
         -- (writers below the frontier's xmin were all consumed: the xid index skips them, as the delta does)
-        PERFORM pgtrickle._prepared('__pgt_pending_' || d.source_relid,
-            'pg_catalog.pg_snapshot, pg_catalog.xid8, pg_catalog.int8',
-            format('SELECT pg_catalog.count(*), coalesce(pg_catalog.bool_or(s.__pgt_action OPERATOR(pg_catalog.=) ''T''), false)'
-                   ' FROM pgtrickle_changes.%I s WHERE s.__pgt_xid OPERATOR(pg_catalog.>=) pg_catalog.pg_snapshot_xmin($1)'
-                   ' AND NOT pgtrickle._consumed(s.__pgt_xid, s.__pgt_change_id, $1, $2, $3)', 'changes_' || d.source_relid));
-        EXECUTE format('EXECUTE %I(%L, %L, %L)', '__pgt_pending_' || d.source_relid,
-                       f.frontier, f.frontier_xid, f.frontier_change_id)
-            INTO n, truncated;
+        EXECUTE format('SELECT count(*), coalesce(bool_or(s.__pgt_action = ''T''), false) FROM pgtrickle_changes.%I s'
+                       ' WHERE s.__pgt_xid >= pg_snapshot_xmin($1)'
+                       ' AND NOT pgtrickle._consumed(s.__pgt_xid, s.__pgt_change_id, $1, $2, $3)',
+                       'changes_' || d.source_relid)
+            INTO n, truncated USING f.frontier, f.frontier_xid, f.frontier_change_id;
         pending := pending + n;
         -- where capture cannot see every change (disabled triggers, a subscription writing the
         -- source), only recomputing is exact

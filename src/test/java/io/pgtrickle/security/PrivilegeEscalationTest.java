@@ -91,52 +91,23 @@ class PrivilegeEscalationTest {
      */
     @Test
     void aStatementPreparedUnderTheRefreshsNameIsNotRunAsTheOwner() throws Exception {
-        try (Connection c = TestDatabase.connect(admin)) {
+        try (Connection c = TestDatabase.connect(admin); var st = c.createStatement()) {
             String name = "__pgt_refresh_" + Oracle.count(c, "SELECT pgt_id FROM pgtrickle.pgt_stream_tables WHERE pgt_name = 'st'");
-            refreshAfterAStatementLeftUnder(c, name);
+            // carol's client leaves a statement behind on the connection, which the pool hands on
+            st.execute("SET ROLE esc_carol");
+            st.execute("PREPARE \"" + name + "\" AS INSERT INTO public.who_ran VALUES ('prepared', current_user)");
+            st.execute("RESET ROLE");
+            Tx.sql(bob, "UPDATE esc_bob.src SET v = v + 1 WHERE id <= 2");
+            c.setAutoCommit(false);
+            new io.pgtrickle.api.PgTrickle(c).refreshStreamTable("esc_alice.st");   // a superuser refreshes
+            c.commit();
+            c.setAutoCommit(true);
             assertEquals(1, Oracle.count(c, "SELECT count(*) FROM pg_prepared_statements WHERE name = '" + name
                     + "' AND statement LIKE '%MERGE INTO%'"), "the refresh did not prepare its own statement");
             assertEquals(List.of(), whoRan(), "the statement left under the refresh's name ran");
             assertEquals(List.of(), Oracle.differences(c, "esc_alice.st", "SELECT id, v FROM esc_bob.src"));
         }
         assertNobodyEscalated();
-    }
-
-    /**
-     * The change buffer's cleanup runs, as the installer, the session's prepared statement
-     * "__pgt_cleanup_<source oid>" (pgtrickle._prepared). A statement a client left under that name
-     * must be replaced, not run with the installer's privileges.
-     */
-    @Test
-    void aStatementPreparedUnderTheCleanupsNameIsNotRunAsTheInstaller() throws Exception {
-        try (Connection c = TestDatabase.connect(admin)) {
-            String name = "__pgt_cleanup_" + Oracle.count(c, "SELECT 'esc_bob.src'::regclass::oid::bigint");
-            refreshAfterAStatementLeftUnder(c, name);
-            assertEquals(1, Oracle.count(c, "SELECT count(*) FROM pg_prepared_statements WHERE name = '" + name
-                    + "' AND statement LIKE '%DELETE FROM pgtrickle_changes.%'"), "the cleanup did not prepare its own statement");
-            assertEquals(List.of(), whoRan(), "the statement left under the cleanup's name ran");
-            assertEquals(0, Oracle.count(c, "SELECT count(*) FROM pgtrickle_changes.changes_"
-                    + Oracle.count(c, "SELECT 'esc_bob.src'::regclass::oid::bigint")), "consumed changes were not deleted");
-            assertEquals(List.of(), Oracle.differences(c, "esc_alice.st", "SELECT id, v FROM esc_bob.src"));
-        }
-        assertNobodyEscalated();
-    }
-
-    /**
-     * carol's client leaves a statement behind under {@code name} on the connection, which the pool
-     * hands on; bob writes the source and a superuser refreshes on that connection.
-     */
-    private void refreshAfterAStatementLeftUnder(Connection c, String name) throws Exception {
-        try (var st = c.createStatement()) {
-            st.execute("SET ROLE esc_carol");
-            st.execute("PREPARE \"" + name + "\" AS INSERT INTO public.who_ran VALUES ('prepared', current_user)");
-            st.execute("RESET ROLE");
-        }
-        Tx.sql(bob, "UPDATE esc_bob.src SET v = v + 1 WHERE id <= 2");
-        c.setAutoCommit(false);
-        new io.pgtrickle.api.PgTrickle(c).refreshStreamTable("esc_alice.st");
-        c.commit();
-        c.setAutoCommit(true);
     }
 
     @Test
