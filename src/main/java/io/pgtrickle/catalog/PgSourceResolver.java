@@ -24,11 +24,13 @@ public final class PgSourceResolver {
         List<SourceTable.Column> columns = db.query("SELECT attname::text, format_type(atttypid, atttypmod)"
                         + " FROM pg_attribute WHERE attrelid = ?::oid AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
                 rs -> new SourceTable.Column(rs.getString(1), rs.getString(2)), oid);
-        List<String> pk = db.query("SELECT a.attname::text FROM pg_index i"
+        List<Object[]> pk = db.query("SELECT a.attname::text, pgtrickle._hashable(a.atttypid::regtype) FROM pg_index i"
                 + " CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY k(attnum, ord)"
                 + " JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum"
-                + " WHERE i.indrelid = ?::oid AND i.indisprimary ORDER BY k.ord", rs -> rs.getString(1), oid);
+                + " WHERE i.indrelid = ?::oid AND i.indisprimary ORDER BY k.ord",
+                rs -> new Object[] {rs.getString(1), rs.getBoolean(2)}, oid);
         return new SourceTable(oid, new QualifiedName((String) rel[0], (String) rel[1]), ((String) rel[2]).charAt(0),
-                columns, pk, (Boolean) rel[3]);
+                columns, pk.stream().map(k -> (String) k[0]).toList(), pk.stream().allMatch(k -> (Boolean) k[1]),
+                (Boolean) rel[3]);
     }
 }

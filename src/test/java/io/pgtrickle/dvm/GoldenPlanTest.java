@@ -88,7 +88,7 @@ class GoldenPlanTest {
         for (int i = 0; i < namesAndTypes.length; i += 2) {
             cols.add(new SourceTable.Column(namesAndTypes[i], namesAndTypes[i + 1]));
         }
-        return new SourceTable(oid, new QualifiedName("public", name), 'r', cols, key, false);
+        return new SourceTable(oid, new QualifiedName("public", name), 'r', cols, key, true, false);
     }
 
     private static void check(String name, DeltaOperator root, List<String> columns, boolean hashable)
