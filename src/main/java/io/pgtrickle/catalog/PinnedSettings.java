@@ -13,9 +13,14 @@ import java.util.Map;
  */
 public final class PinnedSettings {
 
-    /** Settings that change how values print, and so row hashes and the user's expressions. */
-    public static final List<String> PRINT_SETTINGS =
-            List.of("TimeZone", "DateStyle", "IntervalStyle", "extra_float_digits", "bytea_output");
+    /**
+     * Settings that change how values print, and so row hashes and the user's expressions, and
+     * standard_conforming_strings, which changes how the stored SQL itself reads: the query of a
+     * FULL-only table is kept as the user wrote it, and {@code '\d'} is a different string where it
+     * is off.
+     */
+    public static final List<String> PRINT_SETTINGS = List.of("TimeZone", "DateStyle", "IntervalStyle",
+            "extra_float_digits", "bytea_output", "standard_conforming_strings");
 
     private static final String SEARCH_PATH = "search_path";
 

@@ -158,4 +158,32 @@ class LifecycleTest {
             assertEquals(List.of(), Oracle.differences(c, "ev_bag", bag));
         }
     }
+
+    /**
+     * A FULL-only table keeps its query as written: a refresh from a session with
+     * standard_conforming_strings off must read its backslashes as its creator's session did.
+     */
+    @Test
+    void aRefreshReadsTheQueryAsItsCreatorsSessionDid() throws Exception {
+        Tx.sql(url, "CREATE TABLE codes (id int PRIMARY KEY, code text)",
+                "INSERT INTO codes SELECT g, CASE WHEN g % 2 = 0 THEN 'a' || g ELSE 'd' END FROM generate_series(1, 20) g");
+        // random() keeps it FULL-only, and so the query text as it is
+        String q = "SELECT id, code, regexp_replace(code, '\\d', '#') AS masked, random() < 2 AS t FROM codes WHERE code ~ '\\d'";
+        Tx.run(url, p -> {
+            p.createStreamTable("masked_codes", q, null, "AUTO", true, null);
+            return null;
+        });
+        Tx.sql(url, "UPDATE codes SET code = 'b' || id WHERE id <= 6");
+        Tx.run(url, p -> {
+            try (var s = p.db().connection().createStatement()) {
+                s.execute("SET standard_conforming_strings = off; SET escape_string_warning = off");
+            }
+            p.refreshStreamTable("masked_codes");
+            return null;
+        });
+        try (Connection c = TestDatabase.connect(url)) {
+            assertEquals(List.of(), Oracle.differences(c, "masked_codes", q));
+            assertEquals(13, Oracle.count(c, "SELECT count(*) FROM masked_codes"));
+        }
+    }
 }
