@@ -364,6 +364,30 @@ EXCEPTION WHEN OTHERS THEN
 END
 $fn$;
 
+-- The rows of `sql`, for an INSERT to take: PostgreSQL never runs the SELECT of an INSERT …
+-- SELECT in parallel, but it may run a plpgsql RETURN QUERY's (14 on). A FULL refresh whose result
+-- is small next to what it reads (an aggregate of a large table) so reads as fast as REFRESH
+-- MATERIALIZED VIEW does; the rows pass through a tuple store, which is why only small results
+-- take this way. The caller gives the column definition list. Runs as, and with the search_path
+-- of, its caller: it can do nothing its caller cannot.
+CREATE FUNCTION pgtrickle._query_rows(sql text) RETURNS SETOF record
+LANGUAGE plpgsql AS $fn$
+BEGIN
+    RETURN QUERY EXECUTE sql;
+END
+$fn$;
+
+-- The types of relation `rel`'s columns `names`, in that order (NULL for a name it has not), as
+-- format_type prints them with only pg_catalog on the search_path: qualified wherever needed, so
+-- they read the same under the search_path of whoever runs the statement they go into.
+CREATE FUNCTION pgtrickle._column_types(rel oid, names text[]) RETURNS SETOF text
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $fn$
+    SELECT format_type(a.atttypid, a.atttypmod)
+      FROM unnest(names) WITH ORDINALITY u(n, i)
+      LEFT JOIN pg_attribute a ON a.attrelid = rel AND a.attname = u.n AND a.attnum > 0 AND NOT a.attisdropped
+     ORDER BY u.i
+$fn$;
+
 CREATE FUNCTION pgtrickle._raise(level text, message text) RETURNS void
 LANGUAGE plpgsql AS $fn$
 BEGIN

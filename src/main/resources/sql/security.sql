@@ -252,7 +252,7 @@ BEGIN
         'pgtrickle.commit_latency_stats(interval)', 'pgtrickle.tune_recommendations(interval)',
         'pgtrickle._hashable(regtype)', 'pgtrickle._collate_clause(oid,oid)', 'pgtrickle._consumed(xid8,bigint,pg_snapshot,xid8,bigint)', 'pgtrickle._owns(oid)',
         'pgtrickle._owns_stream_table(bigint)', 'pgtrickle._may_read(oid)', 'pgtrickle._raise(text,text)',
-        'pgtrickle._raise_error(text,text)', 'pgtrickle._parse_name(text)', 'pgtrickle._setting(text)',
+        'pgtrickle._raise_error(text,text)', 'pgtrickle._parse_name(text)', 'pgtrickle._query_rows(text)', 'pgtrickle._column_types(oid,text[])', 'pgtrickle._setting(text)',
         'pgtrickle._setting_default(text)', 'pgtrickle._setting_num(text)', 'pgtrickle._schedule_ms(text)',
         'pgtrickle._format_ms(double precision)', 'pgtrickle._nice_ceil(double precision)',
         'pgtrickle._latency_bucket(double precision)', 'pgtrickle._slow_refreshes(timestamp with time zone)',

@@ -6,6 +6,7 @@ import io.pgtrickle.dvm.DiffContext;
 import io.pgtrickle.dvm.DiffResult;
 import io.pgtrickle.dvm.MaintenancePlan;
 import io.pgtrickle.dvm.Sql;
+import io.pgtrickle.sql.Identifiers;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -25,6 +26,42 @@ record RefreshStatements(String fullInsert, String fullLoad, String mergeDelta, 
         return "pgtrickle_changes.apply_" + id;
     }
 
+    /**
+     * {@link #fullLoad} with the rows read through {@code pgtrickle._query_rows}, where PostgreSQL
+     * may compute them in parallel, or null where the full SQL reads the statement's own CTEs.
+     * {@code types}: those of {@code storageColumns} ({@link #storageColumns}), as
+     * {@code pgtrickle._column_types} prints them; each value is cast to its column's type, so the
+     * rows match the column definition list exactly.
+     */
+    static String fullLoadInParallel(StreamTable st, List<String> storageColumns, List<String> types) {
+        if (st.fullSql().contains(DiffContext.FRONTIER_CTE) || st.fullSql().contains(DiffContext.STORAGE_CTE)) {
+            return null;
+        }
+        StringBuilder select = new StringBuilder();
+        StringBuilder definitions = new StringBuilder();
+        for (int i = 0; i < storageColumns.size(); i++) {
+            String c = Sql.q(storageColumns.get(i));
+            select.append(i == 0 ? "" : ", ").append("q.").append(c).append("::").append(types.get(i));
+            definitions.append(i == 0 ? "" : ", ").append(c).append(' ').append(types.get(i));
+        }
+        String rows = "SELECT " + select + " FROM (" + st.fullSql() + ") q";
+        return "WITH " + advance(st.id(), null) + ", " + frontier(st.id()) + " INSERT INTO " + st.name().quoted() + " ("
+                + Sql.columns(null, storageColumns) + ") SELECT * FROM pgtrickle._query_rows(" + Identifiers.literal(rows)
+                + ") AS q(" + definitions + ")";
+    }
+
+    /** The storage columns a FULL refresh writes, in the order of {@link #fullLoad}'s column list. */
+    static List<String> storageColumns(StreamTable st) {
+        List<String> out = new ArrayList<>(st.outputColumns());
+        if (st.rowIdentity() != RowIdentity.NONE) {
+            out.add(MaintenancePlan.STORAGE_ROW_ID);
+        }
+        if (st.rowIdentity() == RowIdentity.MULTISET) {
+            out.add(MaintenancePlan.STORAGE_HASH);
+        }
+        return out;
+    }
+
     /** The MERGE for rows {@code from < __pgt_seq <= to} of the staged delta. */
     String mergeWindow(long from, long to) {
         return mergeStaged[0] + "(SELECT * FROM " + applyTable + " WHERE __pgt_seq > " + from + " AND __pgt_seq <= " + to
@@ -37,13 +74,7 @@ record RefreshStatements(String fullInsert, String fullLoad, String mergeDelta, 
         String rowId = MaintenancePlan.STORAGE_ROW_ID;
         String hash = MaintenancePlan.STORAGE_HASH;
         boolean multiset = st.rowIdentity() == RowIdentity.MULTISET;
-        List<String> storageCols = new ArrayList<>(cols);
-        if (st.rowIdentity() != RowIdentity.NONE) {
-            storageCols.add(rowId);
-        }
-        if (multiset) {
-            storageCols.add(hash);
-        }
+        List<String> storageCols = storageColumns(st);
         // Into storage whose indexes are kept, rows arrive in row id order, so the row id index (hashes:
         // random order otherwise) is filled from left to right; for a million rows that halves the
         // insert. Into storage whose indexes are built afterwards (fullLoad), order is no use.

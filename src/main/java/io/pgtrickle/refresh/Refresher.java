@@ -34,6 +34,13 @@ public final class Refresher {
         return RefreshStatements.pendingDelta(st);
     }
 
+    /**
+     * A FULL result no larger than this (as the last FULL refresh inserted) is read through
+     * {@code pgtrickle._query_rows}, where PostgreSQL may compute it in parallel; a larger one goes
+     * straight into the storage, since passing it through a tuple store costs more than it gains.
+     */
+    private static final long PARALLEL_READ_MAX_ROWS = 100_000;
+
     /** Staged deltas larger than this are cleared with TRUNCATE rather than DELETE. */
     private static final long TRUNCATE_ABOVE_ROWS = 1_000;
 
@@ -188,7 +195,7 @@ public final class Refresher {
      * (readers wait for the refresh to commit), leaves no dead rows and counts none (rows_deleted is
      * 0); under that lock pg_trickle's own indexes (the row id's, the row hash's) are dropped and
      * built again once the rows are in, which for a million rows costs a third of keeping them up to
-     * date row by row. Where another stream table reads this one, every row is DELETEd instead:
+     * date row by row, and a small result is computed where it may run in parallel ({@link #fullLoad}). Where another stream table reads this one, every row is DELETEd instead:
      * readers keep the old rows until commit, and the reader receives row changes (the unchanged rows
      * cancel out in its delta) instead of a TRUNCATE that would make it recompute too.
      */
@@ -207,13 +214,31 @@ public final class Refresher {
         }
         long inserted;
         try (TraceSpan advance = frontierAdvance("full_insert")) {
-            inserted = owner.exec(rebuild.isEmpty() ? sql.fullInsert() : sql.fullLoad());
+            inserted = owner.exec(readByOthers ? sql.fullInsert() : fullLoad(st, sql));
         }
         for (OwnIndex index : rebuild) {
             owner.exec(index.definition());
         }
         RefreshAction action = st.populated() && st.needsFullRefresh() ? RefreshAction.REINITIALIZE : RefreshAction.FULL;
         return new Applied(action, inserted, deleted, 0, false);
+    }
+
+    /**
+     * The load of a FULL refresh into truncated storage: through {@code pgtrickle._query_rows} when
+     * the result is small (the last FULL refresh says how small), else straight.
+     */
+    private String fullLoad(StreamTable st, RefreshStatements sql) throws SQLException {
+        Long last = db.queryOne("SELECT h.rows_inserted FROM pgtrickle.pgt_refresh_history h WHERE h.pgt_id = ?"
+                + " AND h.status = 'COMPLETED' AND h.action IN ('FULL', 'REINITIALIZE') ORDER BY h.start_time DESC LIMIT 1",
+                rs -> rs.getLong(1), st.id()).orElse(null);
+        if (last == null || last > PARALLEL_READ_MAX_ROWS) {
+            return sql.fullLoad();
+        }
+        List<String> columns = RefreshStatements.storageColumns(st);
+        List<String> types = db.query("SELECT t FROM pgtrickle._column_types(?::oid, string_to_array(?, chr(1))) t",
+                rs -> rs.getString(1), st.relid(), String.join("\u0001", columns));
+        String parallel = types.contains(null) ? null : RefreshStatements.fullLoadInParallel(st, columns, types);
+        return parallel != null ? parallel : sql.fullLoad();
     }
 
     /** An index of the storage, by qualified name, and the statement that makes it again. */

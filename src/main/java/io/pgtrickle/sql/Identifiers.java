@@ -19,7 +19,12 @@ public final class Identifiers {
         return PLAIN.matcher(ident).matches() ? ident : quote(ident);
     }
 
+    /**
+     * A string literal of {@code value} that reads the same whatever standard_conforming_strings is:
+     * with a backslash in it, an escape string ({@code E'...'}).
+     */
     public static String literal(String value) {
-        return "'" + value.replace("'", "''") + "'";
+        return value.indexOf('\\') >= 0 ? "E'" + value.replace("\\", "\\\\").replace("'", "''") + "'"
+                : "'" + value.replace("'", "''") + "'";
     }
 }
