@@ -132,6 +132,33 @@ class RefreshModeTest {
         }
     }
 
+    /**
+     * A FULL refresh whose last result was small (here each one after the initial population) reads
+     * it through pgtrickle._query_rows, where PostgreSQL may compute it in parallel, and stores the
+     * query's rows.
+     */
+    @Test
+    void aSmallFullResultIsReadThroughQueryRows() throws Exception {
+        String q = "SELECT k, count(*) AS n, sum(v) AS sv, max(s) AS ms FROM t1 GROUP BY k";
+        Tx.run(url, p -> {
+            p.createStreamTable("small_full", q, "1m", "FULL", true, null);
+            return null;
+        });
+        for (int round = 0; round < 2; round++) {
+            Tx.sql(url, "UPDATE t1 SET v = v + 1, s = s || 'y' WHERE id % 3 = " + round);
+            long calls = Tx.run(url, p -> {
+                p.db().query("SELECT set_config('track_functions', 'pl', true)", rs -> null);
+                p.refreshStreamTable("small_full");
+                return p.db().queryOne("SELECT pg_stat_get_xact_function_calls('pgtrickle._query_rows(text)'::regprocedure)",
+                        rs -> rs.getLong(1)).orElse(0L);
+            });
+            assertEquals(1, calls, "round " + round);
+            try (Connection c = TestDatabase.connect(url)) {
+                assertEquals(List.of(), Oracle.differences(c, "small_full", q), "round " + round);
+            }
+        }
+    }
+
     /** The storage's indexes as PostgreSQL prints them, with whether each is valid. */
     private static String indexes(String table) throws Exception {
         return Tx.run(url, p -> p.db().queryOne("SELECT string_agg(pg_get_indexdef(i.indexrelid) || ' valid: ' || i.indisvalid,"
