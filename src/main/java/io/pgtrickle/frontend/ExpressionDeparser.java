@@ -254,9 +254,7 @@ final class ExpressionDeparser {
             }
             String text = textValue(type, bytes);
             if (text != null) { // a word the grammar turned into a string (EXTRACT's field, for example)
-                String quoted = text.indexOf('\\') >= 0 ? "E'" + text.replace("\\", "\\\\").replace("'", "''") + "'"
-                        : "'" + text.replace("'", "''") + "'";
-                return quoted + "::" + typeName;
+                return Identifiers.literal(text) + "::" + typeName;
             }
             throw new UnsupportedQueryException("a constant of type " + typeName + " that is not in the query text");
         }

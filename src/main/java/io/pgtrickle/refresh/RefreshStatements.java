@@ -45,9 +45,14 @@ record RefreshStatements(String fullInsert, String fullLoad, String mergeDelta, 
             definitions.append(i == 0 ? "" : ", ").append(c).append(' ').append(types.get(i));
         }
         String rows = "SELECT " + select + " FROM (" + st.fullSql() + ") q";
-        return "WITH " + advance(st.id(), null) + ", " + frontier(st.id()) + " INSERT INTO " + st.name().quoted() + " ("
-                + Sql.columns(null, storageColumns) + ") SELECT * FROM pgtrickle._query_rows(" + Identifiers.literal(rows)
+        return fullInsertInto(st, storageColumns) + "SELECT * FROM pgtrickle._query_rows(" + Identifiers.literal(rows)
                 + ") AS q(" + definitions + ")";
+    }
+
+    /** The start of every FULL load: the frontier advanced in the same statement, then the INSERT's target. */
+    private static String fullInsertInto(StreamTable st, List<String> storageColumns) {
+        return "WITH " + advance(st.id(), null) + ", " + frontier(st.id()) + " INSERT INTO " + st.name().quoted() + " ("
+                + Sql.columns(null, storageColumns) + ") ";
     }
 
     /** The storage columns a FULL refresh writes, in the order of {@link #fullLoad}'s column list. */
@@ -78,8 +83,8 @@ record RefreshStatements(String fullInsert, String fullLoad, String mergeDelta, 
         // Into storage whose indexes are kept, rows arrive in row id order, so the row id index (hashes:
         // random order otherwise) is filled from left to right; for a million rows that halves the
         // insert. Into storage whose indexes are built afterwards (fullLoad), order is no use.
-        String fullLoad = "WITH " + advance(st.id(), null) + ", " + frontier(st.id()) + " INSERT INTO " + target + " ("
-                + Sql.columns(null, storageCols) + ") SELECT " + Sql.columns("q", storageCols) + " FROM (" + st.fullSql() + ") q";
+        String fullLoad = fullInsertInto(st, storageCols) + "SELECT " + Sql.columns("q", storageCols) + " FROM ("
+                + st.fullSql() + ") q";
         String fullInsert = fullLoad + (st.rowIdentity() == RowIdentity.NONE ? "" : " ORDER BY q." + rowId);
         if (st.deltaSql() == null) {
             return new RefreshStatements(fullInsert, fullLoad, null, null, null, null);

@@ -195,9 +195,10 @@ public final class Refresher {
      * (readers wait for the refresh to commit), leaves no dead rows and counts none (rows_deleted is
      * 0); under that lock pg_trickle's own indexes (the row id's, the row hash's) are dropped and
      * built again once the rows are in, which for a million rows costs a third of keeping them up to
-     * date row by row, and a small result is computed where it may run in parallel ({@link #fullLoad}). Where another stream table reads this one, every row is DELETEd instead:
-     * readers keep the old rows until commit, and the reader receives row changes (the unchanged rows
-     * cancel out in its delta) instead of a TRUNCATE that would make it recompute too.
+     * date row by row, and a small result is computed where it may run in parallel
+     * ({@link #loadStatement}). Where another stream table reads this one, every row is DELETEd
+     * instead: readers keep the old rows until commit, and the reader receives row changes (the
+     * unchanged rows cancel out in its delta) instead of a TRUNCATE that would make it recompute too.
      */
     private Applied full(StreamTable st, RefreshStatements sql, OwnerSession owner, boolean readByOthers)
             throws SQLException {
@@ -214,7 +215,7 @@ public final class Refresher {
         }
         long inserted;
         try (TraceSpan advance = frontierAdvance("full_insert")) {
-            inserted = owner.exec(readByOthers ? sql.fullInsert() : fullLoad(st, sql));
+            inserted = owner.exec(readByOthers ? sql.fullInsert() : loadStatement(st, sql));
         }
         for (OwnIndex index : rebuild) {
             owner.exec(index.definition());
@@ -227,7 +228,7 @@ public final class Refresher {
      * The load of a FULL refresh into truncated storage: through {@code pgtrickle._query_rows} when
      * the result is small (the last FULL refresh says how small), else straight.
      */
-    private String fullLoad(StreamTable st, RefreshStatements sql) throws SQLException {
+    private String loadStatement(StreamTable st, RefreshStatements sql) throws SQLException {
         Long last = db.queryOne("SELECT h.rows_inserted FROM pgtrickle.pgt_refresh_history h WHERE h.pgt_id = ?"
                 + " AND h.status = 'COMPLETED' AND h.action IN ('FULL', 'REINITIALIZE') ORDER BY h.start_time DESC LIMIT 1",
                 rs -> rs.getLong(1), st.id()).orElse(null);
