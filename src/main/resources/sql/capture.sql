@@ -355,12 +355,62 @@ BEGIN
 END
 $fn$;
 
--- Drops the staging table of a stream table being dropped.
-CREATE FUNCTION pgtrickle._drop_staging_table(id bigint) RETURNS void
+-- The table an algebraic aggregate with a HAVING keeps the groups HAVING leaves out in (their
+-- counters, so that a change to such a group is applied from them rather than by reading the group
+-- again): the storage's columns and row id, owned by the stream table's owner, LOGGED (its rows are
+-- state, as the storage's are). Called by every FULL refresh, which then empties and refills it:
+-- (re)built when missing or when the storage's columns changed, given to the owner when it belongs
+-- to another role, dropped when the stream table keeps no such table. A table made anew marks the
+-- stream table for a FULL refresh, so no differential one ever reads it empty. Returns its
+-- qualified name, or NULL. For the stream table's owner (refreshes call it as their caller).
+CREATE FUNCTION pgtrickle._left_out_table(id bigint) RETURNS text
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
+DECLARE
+    name    text := format('pgtrickle_changes.%I', 'left_out_' || id);
+    st      record;
+    wanted  text;
+    current oid := to_regclass(name);
+BEGIN
+    SELECT s.pgt_relid AS storage, s.left_out_sql IS NOT NULL AS keeps, s.output_columns::name[] AS columns,
+           c.relowner AS owner
+      INTO st
+      FROM pgtrickle.pgt_stream_tables s JOIN pg_class c ON c.oid = s.pgt_relid
+     WHERE s.pgt_id = id;
+    IF FOUND AND NOT pgtrickle._owns(st.storage) THEN
+        RAISE EXCEPTION 'must be a member of the owner of stream table %', id USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF NOT FOUND OR NOT st.keeps THEN
+        IF current IS NOT NULL THEN
+            EXECUTE format('DROP TABLE %s', name);
+        END IF;
+        RETURN NULL;
+    END IF;
+    wanted := pgtrickle._column_defs(st.storage, 0, st.columns) || ', __pgt_row_id bigint';
+    IF current IS NOT NULL AND wanted IS DISTINCT FROM pgtrickle._column_defs(current) THEN
+        EXECUTE format('DROP TABLE %s', name);
+        current := NULL;
+    END IF;
+    IF current IS NULL THEN
+        EXECUTE format('CREATE TABLE %s (%s, PRIMARY KEY (__pgt_row_id))', name, wanted);
+        EXECUTE format('REVOKE ALL ON %s FROM PUBLIC', name);
+        current := to_regclass(name);
+        -- an empty table knows no left-out group: only a FULL refresh (which clears this) fills it
+        UPDATE pgtrickle.pgt_stream_tables s SET needs_full_refresh = true WHERE s.pgt_id = id;
+    END IF;
+    IF (SELECT c.relowner FROM pg_class c WHERE c.oid = current) <> st.owner THEN
+        EXECUTE format('ALTER TABLE %s OWNER TO %s', name, st.owner::regrole);
+    END IF;
+    RETURN name;
+END
+$fn$;
+
+-- Drops the staging and left-out tables of a stream table being dropped.
+CREATE FUNCTION pgtrickle._drop_work_tables(id bigint) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM pgtrickle.pgt_stream_tables st WHERE st.pgt_id = id) THEN
-        EXECUTE format('DROP TABLE IF EXISTS pgtrickle_changes.%I', 'apply_' || id);
+        EXECUTE format('DROP TABLE IF EXISTS pgtrickle_changes.%I, pgtrickle_changes.%I', 'apply_' || id,
+                       'left_out_' || id);
     END IF;
 END
 $fn$;
@@ -462,6 +512,13 @@ BEGIN
     FOR d IN SELECT DISTINCT dep.source_relid FROM pgtrickle.pgt_dependencies dep
               WHERE dep.source_relid = ANY (sources) AND dep.cdc_mode <> 'NONE' LOOP
         PERFORM pgtrickle._sync_capture(d.source_relid);
+    END LOOP;
+    -- a stream table that changed hands: its left-out groups follow (refreshes write them as the owner)
+    FOR d IN SELECT c.oid AS left_out, o.relowner FROM pgtrickle.pgt_stream_tables st
+               JOIN pg_class o ON o.oid = st.pgt_relid
+               JOIN pg_class c ON c.relnamespace = 'pgtrickle_changes'::regnamespace AND c.relname = 'left_out_' || st.pgt_id
+              WHERE (objects IS NULL OR st.pgt_relid = ANY (objects)) AND c.relowner <> o.relowner LOOP
+        EXECUTE format('ALTER TABLE %s OWNER TO %s', d.left_out::regclass, d.relowner::regrole);
     END LOOP;
 END
 $fn$;

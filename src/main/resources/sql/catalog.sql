@@ -86,6 +86,10 @@ CREATE TABLE pgtrickle.pgt_stream_tables (
     delta_sql              text,
     -- delta_sql yields at most one row per row id (the algebraic aggregate's): MERGEd as it is
     delta_consolidated     boolean NOT NULL DEFAULT false,
+    -- The groups a HAVING leaves out (storage columns and row id), which an algebraic aggregate keeps
+    -- in pgtrickle_changes.left_out_<pgt_id> so that a change to one is applied from its counters:
+    -- a FULL refresh fills that table from this query. NULL: the stream table keeps no such table.
+    left_out_sql           text,
     -- Settings that change how values print (and so row hashes and user expressions) and the
     -- search_path names in the query were resolved with, as of create/alter; every refresh runs
     -- with them, whoever runs it. name=value pairs, chr(1)-separated; only known names are applied.
@@ -688,7 +692,11 @@ BEGIN
     old_settings := ARRAY(SELECT coalesce(current_setting(u.n, true), '')
                             FROM unnest(setting_names) WITH ORDINALITY u(n, i) ORDER BY u.i);
     PERFORM set_config(u.n, u.v, true) FROM unnest(setting_names, setting_values) u(n, v);
-    SELECT st.frontier, st.frontier_xid, st.frontier_change_id, st.refresh_mode INTO f
+    SELECT st.frontier, st.frontier_xid, st.frontier_change_id, st.refresh_mode,
+           -- (pg_class, not to_regclass: the caller need not have USAGE on pgtrickle_changes)
+           st.left_out_sql IS NOT NULL AND NOT EXISTS (
+               SELECT 1 FROM pg_class c WHERE c.relnamespace = 'pgtrickle_changes'::regnamespace
+                  AND c.relname = 'left_out_' || id) AS left_out_missing INTO f
       FROM pgtrickle.pgt_stream_tables st WHERE st.pgt_id = id;
     pending := 0;
     source_rows := 0;
@@ -719,6 +727,10 @@ BEGIN
             source_rows := source_rows + d.reltuples::bigint;
         END IF;
     END LOOP;
+    IF full_reason IS NULL AND f.left_out_missing THEN
+        -- the counters of the groups HAVING left out are gone: only recomputing knows them again
+        full_reason := 'the table of the groups HAVING leaves out is missing';
+    END IF;
     prev_frontier := f.frontier::text;
     prev_xid := f.frontier_xid::text;
     read_by_others := EXISTS (SELECT 1 FROM pgtrickle.pgt_dependencies dep JOIN pgtrickle.pgt_stream_tables st

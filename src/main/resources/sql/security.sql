@@ -273,7 +273,7 @@ BEGIN
         'pgtrickle._wal_peek(bigint[],boolean,pg_lsn)', 'pgtrickle._wal_store(bigint,pg_lsn,oid[],xid8[],"char"[],text[])',
         'pgtrickle._wal_ensure_slot(boolean)', 'pgtrickle._wal_drop_unused_slot()', 'pgtrickle._wal_slot_lost()',
         'pgtrickle._wal_release_inactive(bigint)', 'pgtrickle._wal_advance()',
-        'pgtrickle._staging_table(bigint)', 'pgtrickle._drop_staging_table(bigint)', 'pgtrickle._source_shape(oid)', 'pgtrickle._source_tree(oid)',
+        'pgtrickle._staging_table(bigint)', 'pgtrickle._drop_work_tables(bigint)', 'pgtrickle._left_out_table(bigint)', 'pgtrickle._source_shape(oid)', 'pgtrickle._source_tree(oid)',
         'pgtrickle._source_relations(oid)', 'pgtrickle._column_defs(oid,integer,name[])', 'pgtrickle._capturing_owners(oid)',
         'pgtrickle._record_commit_latency(bigint,pg_snapshot,xid8,boolean)',
         'pgtrickle._refresh_begin(bigint,text[],text[])',

@@ -18,7 +18,7 @@ public final class CatalogStore {
             + " refresh_mode, effective_refresh_mode, status, is_populated, needs_full_refresh, consecutive_errors,"
             + " last_refresh_at, merge_work_mem_mb, refresh_workers, preset, row_identity,"
             + " array_to_string(output_columns, chr(1)) AS output_columns, full_sql, delta_sql, delta_consolidated,"
-            + " session_settings,"
+            + " left_out_sql, session_settings,"
             + " (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = pgt_relid)::bigint AS owner_oid, needs_rebuild,"
             + " rebuild_reason, cdc_mode, pgtrickle._wal_captured(pgt_id) AS wal_captured,"
             // where the WAL stood when the row was read: FOR UPDATE writes its lock after this is evaluated
@@ -114,15 +114,15 @@ public final class CatalogStore {
                        MaintenancePlan plan, CdcMode cdc) throws SQLException {
         return db.queryOne("INSERT INTO pgtrickle.pgt_stream_tables (pgt_relid, pgt_schema, pgt_name, defining_query,"
                         + " schedule, refresh_mode, effective_refresh_mode, merge_work_mem_mb, refresh_workers, preset,"
-                        + " row_identity, output_columns, full_sql, delta_sql, delta_consolidated, session_settings,"
-                        + " cdc_mode) VALUES (?::oid, ?, ?, ?, ?, ?, ?, ?::int, ?::int, ?, ?, string_to_array(?, chr(1)), ?,"
-                        + " ?, ?::boolean, "
+                        + " row_identity, output_columns, full_sql, delta_sql, delta_consolidated, left_out_sql,"
+                        + " session_settings, cdc_mode) VALUES (?::oid, ?, ?, ?, ?, ?, ?, ?::int, ?::int, ?, ?,"
+                        + " string_to_array(?, chr(1)), ?, ?, ?::boolean, ?, "
                         + PinnedSettings.CURRENT + ", ?)"
                         + " RETURNING pgt_id",
                 rs -> rs.getLong(1), relid, name.schema(), name.name(), query, schedule, mode.name(),
                 effective.name(), mergeWorkMemMb, workers, preset, plan.rowIdentity().name(),
                 String.join("\u0001", plan.outputColumns()), plan.fullSql(), plan.deltaSql(),
-                String.valueOf(plan.deltaConsolidated()), cdc.sqlName()).orElseThrow();
+                String.valueOf(plan.deltaConsolidated()), plan.leftOutSql(), cdc.sqlName()).orElseThrow();
     }
 
     public void addDependency(long id, long sourceOid, String sourceType, List<String> columns, boolean captured,
@@ -166,11 +166,11 @@ public final class CatalogStore {
             throws SQLException {
         db.update("UPDATE pgtrickle.pgt_stream_tables SET defining_query = ?, effective_refresh_mode = ?,"
                         + " row_identity = ?, output_columns = string_to_array(?, chr(1)), full_sql = ?, delta_sql = ?,"
-                        + " delta_consolidated = ?::boolean, needs_full_refresh = true, needs_rebuild = false, rebuild_reason = NULL,"
+                        + " delta_consolidated = ?::boolean, left_out_sql = ?, needs_full_refresh = true, needs_rebuild = false, rebuild_reason = NULL,"
                         + (keepSettings ? "" : " session_settings = " + PinnedSettings.CURRENT + ",")
                         + " updated_at = now() WHERE pgt_id = ?",
                 query, effective.name(), plan.rowIdentity().name(), String.join("\u0001", plan.outputColumns()),
-                plan.fullSql(), plan.deltaSql(), String.valueOf(plan.deltaConsolidated()), id);
+                plan.fullSql(), plan.deltaSql(), String.valueOf(plan.deltaConsolidated()), plan.leftOutSql(), id);
         db.update("DELETE FROM pgtrickle.pgt_dependencies WHERE pgt_id = ?", id);
     }
 
@@ -225,6 +225,7 @@ public final class CatalogStore {
                 rs.getString("full_sql"),
                 rs.getString("delta_sql"),
                 rs.getBoolean("delta_consolidated"),
+                rs.getString("left_out_sql"),
                 rs.getString("session_settings"),
                 rs.getLong("owner_oid"),
                 rs.getBoolean("needs_rebuild"),

@@ -9,7 +9,7 @@ import java.util.List;
  * storage table: its refreshes run as that role. {@code cdcMode} is the capture it asks for;
  * {@code walCaptured} whether some source of it is captured from the WAL now; {@code walMark} the
  * WAL insert position when the row was read (before its lock was written), which a REPEATABLE READ
- * refresh's decode must see flushed.
+ * refresh's decode must see flushed. {@code leftOutSql}: see {@code MaintenancePlan#leftOutSql}.
  */
 public record StreamTable(
         long id,
@@ -32,6 +32,7 @@ public record StreamTable(
         String fullSql,
         String deltaSql,
         boolean deltaConsolidated,
+        String leftOutSql,
         String sessionSettings,
         long owner,
         boolean needsRebuild,

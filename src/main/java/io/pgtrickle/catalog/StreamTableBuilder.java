@@ -88,7 +88,7 @@ public final class StreamTableBuilder {
         }
         // The catalog row is gone, so the drop guard lets the storage go.
         db.exec("DROP TABLE " + st.name().quoted());
-        db.query("SELECT pgtrickle._drop_staging_table(?)", rs -> null, st.id());
+        db.query("SELECT pgtrickle._drop_work_tables(?)", rs -> null, st.id());
         db.query("SELECT pgtrickle._forget_owner(?::oid)", rs -> null, st.owner());
     }
 

@@ -20,7 +20,17 @@ public final class DiffContext {
      */
     public static final String STORAGE_CTE = "__pgt_storage";
 
+    /**
+     * The groups a HAVING left out as of the previous refresh (their counters), which the refresher
+     * also puts in front of the delta statement of a stream table that keeps them
+     * ({@link #keepLeftOut}); the delta's rows of weight 0 say how that table changes: the row put
+     * there ({@value #LEFT_OUT_FLAG} true) or taken out (false).
+     */
+    public static final String LEFT_OUT_CTE = "__pgt_left_out";
+    public static final String LEFT_OUT_FLAG = "__pgt_out";
+
     private final AtomicInteger aliases;
+    private String leftOutSql;
     private final StringBuilder deltas = new StringBuilder();
     private final Map<String, String> shared = new HashMap<>();
     private int deltaCount;
@@ -84,6 +94,19 @@ public final class DiffContext {
         shared.put(sql, name);
         deltas.append(deltas.length() == 0 ? "WITH " : ",\n").append(name).append(" AS (").append(sql).append(")");
         return name;
+    }
+
+    /**
+     * The root keeps the groups its HAVING leaves out ({@value #LEFT_OUT_CTE}); {@code fullSql} yields
+     * them as of the refresh snapshot, for a FULL refresh to fill that table with.
+     */
+    public void keepLeftOut(String fullSql) {
+        this.leftOutSql = fullSql;
+    }
+
+    /** What {@link #keepLeftOut} recorded, or null. */
+    public String leftOutSql() {
+        return leftOutSql;
     }
 
     /** The WITH clause that defines every shared delta ("" when there is none), for the top of the statement. */

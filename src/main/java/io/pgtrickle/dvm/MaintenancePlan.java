@@ -10,10 +10,14 @@ import java.util.List;
  * stored columns both yield: the query's, then {@code hiddenColumns} (maintenance counters, named
  * {@code __pgt_*}, whose types the storage DDL needs). {@code deltaConsolidated}: the delta has
  * at most one row per row id, +1 for the row's new content or -1 for its removal, and is applied as
- * it is; otherwise the refresh consolidates it first.
+ * it is; otherwise the refresh consolidates it first. {@code leftOutSql}, when not null: the stream
+ * table keeps the groups its HAVING leaves out (their output and counter columns and row id) in a
+ * table of their own, which this query fills on a FULL refresh, and the delta has a column
+ * {@value DiffContext#LEFT_OUT_FLAG} (see {@link DiffContext#LEFT_OUT_CTE}).
  */
 public record MaintenancePlan(RowIdentity rowIdentity, List<String> outputColumns, String fullSql,
-                              String deltaSql, List<SourceTable.Column> hiddenColumns, boolean deltaConsolidated) {
+                              String deltaSql, List<SourceTable.Column> hiddenColumns, boolean deltaConsolidated,
+                              String leftOutSql) {
 
     public static final String STORAGE_ROW_ID = "__pgt_row_id";
     public static final String STORAGE_HASH = "__pgt_hash";
@@ -28,6 +32,6 @@ public record MaintenancePlan(RowIdentity rowIdentity, List<String> outputColumn
     }
 
     public MaintenancePlan(RowIdentity rowIdentity, List<String> outputColumns, String fullSql, String deltaSql) {
-        this(rowIdentity, outputColumns, fullSql, deltaSql, List.of(), false);
+        this(rowIdentity, outputColumns, fullSql, deltaSql, List.of(), false, null);
     }
 }

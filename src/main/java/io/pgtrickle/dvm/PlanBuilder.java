@@ -47,10 +47,15 @@ public final class PlanBuilder {
         if (r.keyed()) {
             String full = "SELECT " + cols + ", r." + DiffResult.ROW_ID + " AS " + rowId
                     + " FROM (" + r.currentSql() + ") r";
+            String leftOut = ctx.leftOutSql();
             String delta = ctx.sharedDeltas() + "SELECT " + cols + ", r." + DiffResult.ROW_ID + " AS " + rowId + ", r." + w
-                    + " FROM (" + r.deltaSql() + ") r";
+                    + (leftOut == null ? "" : ", r." + DiffContext.LEFT_OUT_FLAG) + " FROM (" + r.deltaSql() + ") r";
+            if (leftOut != null) {
+                leftOut = SqlLayout.indent("SELECT " + cols + ", r." + DiffResult.ROW_ID + " AS " + rowId
+                        + " FROM (" + leftOut + ") r");
+            }
             return new MaintenancePlan(RowIdentity.KEYED, List.copyOf(outputColumns), SqlLayout.indent(full),
-                    SqlLayout.indent(delta), hidden, counters);
+                    SqlLayout.indent(delta), hidden, counters, leftOut);
         }
         // a row is identified by its content, hashed by each type's own equality (text where a type has none)
         List<String> operands = new ArrayList<>();

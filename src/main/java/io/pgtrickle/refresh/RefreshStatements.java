@@ -26,6 +26,11 @@ record RefreshStatements(String fullInsert, String fullLoad, String mergeDelta, 
         return "pgtrickle_changes.apply_" + id;
     }
 
+    /** Where a stream table keeps the groups its HAVING leaves out (capture.sql, _left_out_table). */
+    static String leftOutTable(long id) {
+        return "pgtrickle_changes.left_out_" + id;
+    }
+
     /**
      * {@link #fullLoad} with the rows read through {@code pgtrickle._query_rows}, where PostgreSQL
      * may compute them in parallel, or null where the full SQL reads the statement's own CTEs.
@@ -49,10 +54,16 @@ record RefreshStatements(String fullInsert, String fullLoad, String mergeDelta, 
                 + ") AS q(" + definitions + ")";
     }
 
-    /** The start of every FULL load: the frontier advanced in the same statement, then the INSERT's target. */
+    /**
+     * The start of every FULL load: the frontier advanced in the same statement (and the emptied
+     * left-out table filled, so that it and the storage are of one snapshot), then the INSERT's target.
+     */
     private static String fullInsertInto(StreamTable st, List<String> storageColumns) {
-        return "WITH " + advance(st.id(), null) + ", " + frontier(st.id()) + " INSERT INTO " + st.name().quoted() + " ("
-                + Sql.columns(null, storageColumns) + ") ";
+        String leftOut = st.leftOutSql() == null ? "" : ", __pgt_lo_fill AS (INSERT INTO " + leftOutTable(st.id()) + " ("
+                + Sql.columns(null, storageColumns) + ") SELECT " + Sql.columns("q", storageColumns) + " FROM ("
+                + st.leftOutSql() + ") q)";
+        return "WITH " + advance(st.id(), null) + ", " + frontier(st.id()) + leftOut + " INSERT INTO " + st.name().quoted()
+                + " (" + Sql.columns(null, storageColumns) + ") ";
     }
 
     /** The storage columns a FULL refresh writes, in the order of {@link #fullLoad}'s column list. */
@@ -92,8 +103,10 @@ record RefreshStatements(String fullInsert, String fullLoad, String mergeDelta, 
         // the stream table's own staging table (capture.sql, _staging_table), emptied after each refresh
         String apply = stagingTable(st.id());
         String identity = multiset ? hash : rowId;
-        String delta = "WITH " + frontier(st.id()) + storageCte(target) + ", __pgt_d AS (" + st.deltaSql() + "), "
-                + CONSOLIDATED + " AS (" + (st.deltaConsolidated() ? asIs(cols) : consolidated(cols, multiset)) + "), " + advance(st.id(), CONSOLIDATED) + "\n";
+        String delta = "WITH " + frontier(st.id()) + storageCte(target) + leftOutCte(st) + ", __pgt_d AS ("
+                + st.deltaSql() + "), " + CONSOLIDATED + " AS ("
+                + (st.deltaConsolidated() ? asIs(cols, st.leftOutSql() != null) : consolidated(cols, multiset)) + "), "
+                + leftOutChanges(st, cols) + advance(st.id(), CONSOLIDATED) + "\n";
         String stage = delta + "INSERT INTO " + apply + " (" + Sql.columns(null, cols) + ", " + identity + ", __pgt_w, __pgt_seq)"
                 + " SELECT " + Sql.columns("c", cols) + ", c." + identity + ", c.__pgt_w, row_number() OVER () FROM "
                 + CONSOLIDATED + " c";
@@ -107,10 +120,43 @@ record RefreshStatements(String fullInsert, String fullLoad, String mergeDelta, 
      */
     private static final String CONSOLIDATED = "__pgt_c";
 
-    /** A delta that is consolidated already (MaintenancePlan#deltaConsolidated), typed as the staging table. */
-    private static String asIs(List<String> cols) {
+    /**
+     * A delta that is consolidated already (MaintenancePlan#deltaConsolidated), typed as the staging
+     * table; without its rows of weight 0, which only change the left-out table ({@link #leftOutChanges}).
+     */
+    private static String asIs(List<String> cols, boolean keepsLeftOut) {
         return "SELECT " + Sql.columns("d", cols) + ", d." + MaintenancePlan.STORAGE_ROW_ID + ", d." + DiffResult.WEIGHT
-                + "::bigint AS " + DiffResult.WEIGHT + " FROM __pgt_d d";
+                + "::bigint AS " + DiffResult.WEIGHT + " FROM __pgt_d d" + (keepsLeftOut ? " WHERE d." + DiffResult.WEIGHT
+                + " <> 0" : "");
+    }
+
+    /** The groups HAVING left out as of the previous refresh, read by the delta like the storage. */
+    private static String leftOutCte(StreamTable st) {
+        return st.leftOutSql() == null ? "" : ", " + DiffContext.LEFT_OUT_CTE + " AS NOT MATERIALIZED (SELECT * FROM "
+                + leftOutTable(st.id()) + ")";
+    }
+
+    /**
+     * The left-out table brought up to date by the delta's rows of weight 0, in the refresh's statement:
+     * a group HAVING leaves out now is put there with its new counters, one it keeps now (or gone) is
+     * taken out. The delta never names a group in both.
+     */
+    private static String leftOutChanges(StreamTable st, List<String> cols) {
+        if (st.leftOutSql() == null) {
+            return "";
+        }
+        String table = leftOutTable(st.id());
+        String rowId = MaintenancePlan.STORAGE_ROW_ID;
+        String zero = "d." + DiffResult.WEIGHT + " = 0 AND ";
+        StringBuilder set = new StringBuilder();
+        for (String c : cols) {
+            set.append(set.length() == 0 ? "" : ", ").append(Sql.q(c)).append(" = EXCLUDED.").append(Sql.q(c));
+        }
+        return "__pgt_lo_out AS (DELETE FROM " + table + " t USING __pgt_d d WHERE " + zero + "NOT d."
+                + DiffContext.LEFT_OUT_FLAG + " AND t." + rowId + " = d." + rowId + "), __pgt_lo_in AS (INSERT INTO "
+                + table + " (" + Sql.columns(null, cols) + ", " + rowId + ") SELECT " + Sql.columns("d", cols) + ", d."
+                + rowId + " FROM __pgt_d d WHERE " + zero + "d." + DiffContext.LEFT_OUT_FLAG + " ON CONFLICT (" + rowId
+                + ") DO UPDATE SET " + set + "), ";
     }
 
     private static String consolidated(List<String> cols, boolean multiset) {
@@ -144,7 +190,7 @@ record RefreshStatements(String fullInsert, String fullLoad, String mergeDelta, 
             return null;
         }
         return "WITH " + DiffContext.FRONTIER_CTE + " AS (" + DiffContext.frontierOf(String.valueOf(st.id())) + ")"
-                + storageCte(st.name().quoted()) + "\nSELECT * FROM (\n" + st.deltaSql() + "\n) pending";
+                + storageCte(st.name().quoted()) + leftOutCte(st) + "\nSELECT * FROM (\n" + st.deltaSql() + "\n) pending";
     }
 
     /**

@@ -204,6 +204,14 @@ public final class Refresher {
             throws SQLException {
         long deleted = 0;
         List<OwnIndex> rebuild = List.of();
+        // the table of the groups HAVING leaves out, made (or dropped, after an alter) to fit the plan;
+        // the load fills it in its own statement
+        if (st.leftOutSql() != null || st.needsFullRefresh()) {
+            String leftOut = db.queryOne("SELECT pgtrickle._left_out_table(?)", rs -> rs.getString(1), st.id()).orElse(null);
+            if (leftOut != null) {
+                owner.exec("TRUNCATE " + leftOut);
+            }
+        }
         if (readByOthers) {
             deleted = owner.exec("DELETE FROM " + st.name().quoted());
         } else {

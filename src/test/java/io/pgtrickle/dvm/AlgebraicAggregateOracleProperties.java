@@ -68,11 +68,22 @@ class AlgebraicAggregateOracleProperties {
     }
 
     /**
-     * Found by the property: an update moved a value of a group HAVING had left out across the
-     * FILTER (the group's row count unchanged), and the group was not read again.
+     * The HAVING queries alone (the last four): groups move in and out of the result, into and out of
+     * the table of left-out groups, and appear and vanish, all applied from counters.
+     */
+    @Property(tries = 20)
+    void havingStaysEqualToItsQuery(@ForAll @IntRange(min = 11, max = 14) int query, @ForAll long seed)
+            throws Exception {
+        staysEqualToItsQuery(query, seed);
+    }
+
+    /**
+     * Found by the property (when a left-out group's counters were not kept): an update moved a value
+     * of a group HAVING had left out across the FILTER, the group's row count unchanged. Its kept
+     * counters now change with it.
      */
     @Example
-    void aGroupLeftOutByHavingIsReadAgainWhenItChanges() throws Exception {
+    void aGroupLeftOutByHavingChangesWithoutItsRowCount() throws Exception {
         staysEqualToItsQuery(13, -10334L);
     }
 

@@ -23,9 +23,10 @@ import java.util.List;
  *
  * <p>A HAVING is evaluated over the new values ({@link CounterHaving}; the calls it makes that the
  * SELECT list does not are kept as hidden items): a stored group that stops satisfying it leaves
- * the result, one that still does is updated from its counters. A touched group that is not in the
- * storage (new, or left out by HAVING: its counters were not kept) is read from the input.
- * Valid only at the root of the tree, over the storage it keeps. Its delta is already consolidated
+ * the result, one that still does is updated from its counters. The groups it leaves out keep
+ * their counters in a table of their own ({@value DiffContext#LEFT_OUT_CTE}), so a change to one
+ * is applied from them too, and one that comes to satisfy HAVING moves into the storage without
+ * being read again; the delta's rows of weight 0 say how that table changes. Valid only at the root of the tree, over the storage it keeps. Its delta is already consolidated
  * (one row per stored row that changes), so the refresh MERGEs it as it is.
  */
 public final class AlgebraicAggregateOperator extends OneInputOperator {
@@ -121,11 +122,11 @@ public final class AlgebraicAggregateOperator extends OneInputOperator {
         return out;
     }
 
-    /** Whether some group may have to be read again from the input (MIN / MAX, numeric scale, HAVING). */
+    /**
+     * Whether some group may have to be read again from the input (MIN / MAX, numeric scale); a
+     * HAVING alone never has one read: the groups it leaves out keep their counters too.
+     */
     public boolean mayRescan() {
-        if (having != null) {
-            return true;
-        }
         for (int i = 0; i < calls.size(); i++) {
             if (scaleSensitive(i) || calls.get(i).kind() == AggregateCall.Kind.MIN
                     || calls.get(i).kind() == AggregateCall.Kind.MAX) {
@@ -211,8 +212,21 @@ public final class AlgebraicAggregateOperator extends OneInputOperator {
         return groupBy.isEmpty() ? "0::bigint" : ZSet.hash(groupBy);
     }
 
+    /** Which of a group's rows {@link #aggregate} yields, by its HAVING. */
+    private enum Groups {
+        /** those HAVING keeps: the stream table's rows */
+        KEPT,
+        /** those HAVING leaves out: the left-out table's rows */
+        LEFT_OUT,
+        /** all, each with whether HAVING keeps it ({@value #KEEP}) */
+        FLAGGED
+    }
+
+    private static final String KEEP = "__pgt_keep";
+    private static final String OUT = DiffContext.LEFT_OUT_FLAG;
+
     /** The full aggregate over {@code from}, with the hidden counters, restricted by {@code where}. */
-    private String aggregate(String from, String where) {
+    private String aggregate(String from, String where, Groups groups) {
         StringBuilder b = new StringBuilder("SELECT ");
         for (ProjectOperator.Item item : items) {
             b.append(item.expression()).append(" AS ").append(Sql.q(item.name())).append(", ");
@@ -232,16 +246,21 @@ public final class AlgebraicAggregateOperator extends OneInputOperator {
                         maxScale(i), atMaxScale(i)));
             }
         }
-        b.append(", ").append(key()).append(" AS ").append(DiffResult.ROW_ID).append(" FROM ").append(from)
-                .append(" g");
+        b.append(", ").append(key()).append(" AS ").append(DiffResult.ROW_ID);
+        if (having != null && groups == Groups.FLAGGED) {
+            b.append(", coalesce((").append(having).append("), false) AS ").append(KEEP);
+        }
+        b.append(" FROM ").append(from).append(" g");
         if (where != null) {
             b.append(" WHERE ").append(where);
         }
         if (!groupBy.isEmpty()) {
             b.append(" GROUP BY ").append(String.join(", ", groupBy));
         }
-        if (having != null) {
+        if (having != null && groups == Groups.KEPT) {
             b.append(" HAVING ").append(having);
+        } else if (having != null && groups == Groups.LEFT_OUT) {
+            b.append(" HAVING NOT coalesce((").append(having).append("), false)");
         }
         return b.toString();
     }
@@ -359,27 +378,40 @@ public final class AlgebraicAggregateOperator extends OneInputOperator {
                 hidden.add("__pgt_sc" + (i + 1) + ".msn");
             }
         }
-        if (having != null) {
-            // no counters were kept for a group HAVING left out (so the delta alone says nothing of
-            // its size), and a new group looks the same
-            inv.add("s." + storageRid + " IS NULL");
-        }
         values.addAll(hidden);
+        // A touched group's counters are its stored row or, for a group HAVING left out, its row in the
+        // left-out table; a group in neither is new (its counters start at 0).
+        boolean leftOut = having != null;
+        String known = DiffContext.STORAGE_CTE;
+        if (leftOut) {
+            String cols = Sql.columns(null, all) + ", " + storageRid;
+            known = "(SELECT " + cols + ", false AS " + OUT + " FROM " + DiffContext.STORAGE_CTE + " UNION ALL SELECT "
+                    + cols + ", true FROM " + DiffContext.LEFT_OUT_CTE + ")";
+        }
         StringBuilder j = new StringBuilder("SELECT ");
         for (int i = 0; i < all.size(); i++) {
             j.append(values.get(i)).append(" AS ").append(Sql.q(all.get(i))).append(", ");
         }
-        j.append("dg.").append(rid).append(", s.").append(storageRid).append(" AS __pgt_stored, ROW(")
-                .append(Sql.columns("s", all)).append(")::text AS __pgt_old, ").append(newCount).append(" AS __pgt_nc, ")
+        j.append("dg.").append(rid).append(", ")
+                .append(leftOut ? "CASE WHEN NOT s." + OUT + " THEN s." + storageRid + " END" : "s." + storageRid)
+                .append(" AS __pgt_stored, ROW(").append(Sql.columns("s", all)).append(")::text AS __pgt_old, ")
+                .append(newCount).append(" AS __pgt_nc, ")
                 .append(inv.isEmpty() ? "false" : "coalesce((" + String.join(") OR (", inv) + "), false)")
-                .append(" AS __pgt_inv FROM __pgt_dg dg LEFT JOIN ").append(DiffContext.STORAGE_CTE).append(" s ON s.")
-                .append(storageRid).append(" = dg.").append(rid).append(laterals);
+                .append(" AS __pgt_inv");
+        if (leftOut) {
+            j.append(", coalesce(s.").append(OUT).append(", false) AS __pgt_was_out");
+        }
+        j.append(" FROM __pgt_dg dg LEFT JOIN ").append(known).append(" s ON s.").append(storageRid).append(" = dg.")
+                .append(rid).append(laterals);
 
         // One row per group whose stored row changes: the new row (+1: MERGE updates or inserts it)
-        // or the stored one (-1: it leaves), so the refresh need not consolidate the delta.
-        String survives = (groupBy.isEmpty() ? "true" : "j.__pgt_nc > 0")
-                + (havingOverValues == null ? "" : " AND coalesce((" + havingOverValues + "), false)");
+        // or the stored one (-1: it leaves), so the refresh need not consolidate the delta. With a
+        // HAVING, rows of weight 0 say how the left-out table changes (OUT: put there, or taken out).
+        String exists = groupBy.isEmpty() ? "true" : "j.__pgt_nc > 0";
+        String kept = havingOverValues == null ? null : "coalesce((" + havingOverValues + "), false)";
+        String survives = kept == null ? exists : exists + " AND " + kept;
         String rows = Sql.columns("j", all);
+        String storageRow = leftOut ? ", NULL::boolean AS " + OUT : "";
         StringBuilder delta = new StringBuilder("WITH __pgt_dg AS (").append(dg).append("),\n__pgt_j AS (").append(j)
                 .append(")");
         if (!inv.isEmpty()) {
@@ -388,28 +420,53 @@ public final class AlgebraicAggregateOperator extends OneInputOperator {
                     : ZSet.keyPrefilter(groupBy.get(0), "SELECT __pgt_g0 FROM __pgt_dg") + " AND " + key()
                             + " IN (SELECT __pgt_rid FROM __pgt_j WHERE __pgt_inv)";
             delta.append(",\n__pgt_r AS (SELECT ").append(Sql.columns("r", all)).append(", r.").append(rid)
-                    .append(" FROM (").append(aggregate("(" + c.currentSql() + ")", where))
+                    .append(leftOut ? ", r." + KEEP : "").append(" FROM (")
+                    .append(aggregate("(" + c.currentSql() + ")", where, Groups.FLAGGED))
                     .append(") r WHERE EXISTS (SELECT 1 FROM __pgt_j WHERE __pgt_inv))");
         }
-        delta.append("\nSELECT ").append(rows).append(", j.").append(rid).append(", 1 AS ").append(w)
+        String rescannedKept = leftOut ? "__pgt_r WHERE " + KEEP : "__pgt_r";
+        delta.append("\nSELECT ").append(rows).append(", j.").append(rid).append(", 1 AS ").append(w).append(storageRow)
                 .append(" FROM __pgt_j j WHERE NOT j.__pgt_inv AND ").append(survives)
                 .append(" AND (j.__pgt_stored IS NULL OR ").append(differs(rows, "j.__pgt_old")).append(")");
         if (!inv.isEmpty()) {
             String rescanned = Sql.columns("r", all);
             delta.append("\nUNION ALL SELECT ").append(rescanned).append(", r.").append(rid)
-                    .append(", 1 FROM __pgt_r r LEFT JOIN ").append(DiffContext.STORAGE_CTE).append(" s ON s.")
-                    .append(storageRid).append(" = r.").append(rid).append(" WHERE s.").append(storageRid)
-                    .append(" IS NULL OR ").append(differs(rescanned, "ROW(" + Sql.columns("s", all) + ")::text"));
+                    .append(", 1").append(leftOut ? ", NULL" : "").append(" FROM __pgt_r r LEFT JOIN ")
+                    .append(DiffContext.STORAGE_CTE).append(" s ON s.").append(storageRid).append(" = r.").append(rid)
+                    .append(" WHERE ").append(leftOut ? "r." + KEEP + " AND (" : "").append("s.").append(storageRid)
+                    .append(" IS NULL OR ").append(differs(rescanned, "ROW(" + Sql.columns("s", all) + ")::text"))
+                    .append(leftOut ? ")" : "");
         }
         delta.append("\nUNION ALL SELECT ").append(Sql.columns("s", all)).append(", s.").append(storageRid)
-                .append(", -1 FROM ").append(DiffContext.STORAGE_CTE).append(" s WHERE s.").append(storageRid)
-                .append(" IN (SELECT j.").append(rid).append(" FROM __pgt_j j WHERE j.__pgt_inv OR NOT (").append(survives)
-                .append("))");
+                .append(", -1").append(leftOut ? ", NULL" : "").append(" FROM ").append(DiffContext.STORAGE_CTE)
+                .append(" s WHERE s.").append(storageRid).append(" IN (SELECT j.").append(rid)
+                .append(" FROM __pgt_j j WHERE j.__pgt_inv OR NOT (").append(survives).append("))");
         if (!inv.isEmpty()) {
-            delta.append(" AND s.").append(storageRid).append(" NOT IN (SELECT ").append(rid).append(" FROM __pgt_r)");
+            delta.append(" AND s.").append(storageRid).append(" NOT IN (SELECT ").append(rid).append(" FROM ")
+                    .append(rescannedKept).append(")");
+        }
+        if (leftOut) {
+            // the left-out table: a group HAVING leaves out now is put there (with its new counters), one
+            // that was there and is kept now or gone is taken out; the two never name the same group
+            String leftOutNow = exists + " AND NOT " + kept;
+            delta.append("\nUNION ALL SELECT ").append(rows).append(", j.").append(rid)
+                    .append(", 0, true FROM __pgt_j j WHERE NOT j.__pgt_inv AND ").append(leftOutNow)
+                    .append(" AND (NOT j.__pgt_was_out OR ").append(differs(rows, "j.__pgt_old")).append(")");
+            delta.append("\nUNION ALL SELECT ").append(rows).append(", j.").append(rid)
+                    .append(", 0, false FROM __pgt_j j WHERE j.__pgt_was_out AND ");
+            if (inv.isEmpty()) {
+                delta.append("NOT (").append(leftOutNow).append(")");
+            } else {
+                delta.append("CASE WHEN j.__pgt_inv THEN j.").append(rid).append(" NOT IN (SELECT ").append(rid)
+                        .append(" FROM __pgt_r WHERE NOT ").append(KEEP).append(") ELSE NOT (").append(leftOutNow)
+                        .append(") END");
+                delta.append("\nUNION ALL SELECT ").append(Sql.columns("r", all)).append(", r.").append(rid)
+                        .append(", 0, true FROM __pgt_r r WHERE NOT r.").append(KEEP);
+            }
+            ctx.keepLeftOut(aggregate("(" + c.currentSql() + ")", null, Groups.LEFT_OUT));
         }
 
-        String current = aggregate("(" + c.currentSql() + ")", null);
+        String current = aggregate("(" + c.currentSql() + ")", null, Groups.KEPT);
         return new DiffResult(current, delta.toString(), all, true);
     }
 
