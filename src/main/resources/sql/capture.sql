@@ -376,7 +376,7 @@ BEGIN
       INTO st
       FROM pgtrickle.pgt_stream_tables s JOIN pg_class c ON c.oid = s.pgt_relid
      WHERE s.pgt_id = id;
-    IF FOUND AND NOT pgtrickle._owns(st.storage) THEN
+    IF FOUND AND NOT pgtrickle._session_owns_stream_table(id) THEN
         RAISE EXCEPTION 'must be a member of the owner of stream table %', id USING ERRCODE = 'insufficient_privilege';
     END IF;
     IF NOT FOUND OR NOT st.keeps THEN

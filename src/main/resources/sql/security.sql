@@ -33,6 +33,16 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $fn$
     SELECT coalesce((SELECT pgtrickle._owns(st.pgt_relid) FROM pgtrickle.pgt_stream_tables st WHERE st.pgt_id = id), false)
 $fn$;
 
+-- The check for SECURITY DEFINER functions, inside which current_user is their owner (and
+-- pg_has_role without a role asks about it), not their caller: whether the session's role may act
+-- for the owner of stream table `id`. It may SET ROLE to any role it is a member of, so membership
+-- is the test (a superuser session passes).
+CREATE FUNCTION pgtrickle._session_owns_stream_table(id bigint) RETURNS boolean
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $fn$
+    SELECT coalesce((SELECT pg_has_role(session_user, c.relowner, 'MEMBER') FROM pgtrickle.pgt_stream_tables st
+                       JOIN pg_class c ON c.oid = st.pgt_relid WHERE st.pgt_id = id), false)
+$fn$;
+
 -- Whether the current role may read relation `relid` (the whole table, or some of its columns:
 -- PostgreSQL itself checks the columns a query uses when it runs).
 CREATE FUNCTION pgtrickle._may_read(relid oid) RETURNS boolean

@@ -284,20 +284,27 @@ BEGIN
 END
 $fn$;
 
+-- The unsigned 32-bit integer (network order) at byte `at` of a pgoutput message: a relation oid, a count.
+CREATE FUNCTION pgtrickle._pgoutput_int32(data bytea, at integer) RETURNS bigint
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $fn$
+    SELECT (get_byte(data, at)::bigint << 24) | (get_byte(data, at + 1) << 16) | (get_byte(data, at + 2) << 8)
+           | get_byte(data, at + 3)
+$fn$;
+
 -- What refreshes of the stream tables `ids` decode, as rows of kind
 --   'h': the header: lsn = where decoding ended (the flush position), info = why this refresh must
 --        be FULL (or NULL), snapshot = the snapshot the decoded transactions are to be seen with
 --        (taken after the sources were locked);
 --   's': one per WAL-captured source of any of them: relid, info = its columns' names in order,
 --        chr(1)-separated;
---   'c': one pgoutput message: lsn, data.
+--   'c': one pgoutput message: lsn, data (those with rows: of these sources only).
 -- Callers read it in the statement that takes their snapshot's view of the sources (REPEATABLE
 -- READ), or with lock_sources, which holds off the sources' writers until the caller commits (READ
 -- COMMITTED: each later statement takes a new snapshot). `mark`: a WAL position read after the
 -- caller's REPEATABLE READ snapshot was taken and before it wrote anything (NULL: now). The slot
 -- is advanced by the worker (_wal_advance), here only when it lags far behind. One decoder at a
--- time uses the slot (an advisory lock held only while it reads). The caller must own the stream
--- tables. Several are decoded at once by the worker, whose refreshes of them then share this
+-- time uses the slot (an advisory lock held only while it reads). The session's role must own the
+-- stream tables (_session_owns_stream_table). Several are decoded at once by the worker, whose refreshes of them then share this
 -- caller's snapshot (pg_export_snapshot): one pass over the WAL serves them all.
 --
 -- pgoutput prints each column with its type's output function, in this backend and with its
@@ -320,9 +327,10 @@ DECLARE
     reason   text;
     d        record;
     id       bigint;
+    mine     bigint[];
 BEGIN
     FOREACH id IN ARRAY ids LOOP
-        IF NOT pgtrickle._owns_stream_table(id) THEN
+        IF NOT pgtrickle._session_owns_stream_table(id) THEN
             RAISE EXCEPTION 'must be a member of the owner of stream table %', id USING ERRCODE = 'insufficient_privilege';
         END IF;
     END LOOP;
@@ -416,6 +424,8 @@ BEGIN
         kind := 'h'; lsn := upto; info := reason; snapshot := pg_current_snapshot()::text;
         RETURN NEXT;
         kind := 's'; lsn := NULL; info := NULL; snapshot := NULL;
+        mine := ARRAY(SELECT DISTINCT dep.source_relid::bigint FROM pgtrickle.pgt_dependencies dep
+                       WHERE dep.pgt_id = ANY (ids) AND dep.cdc_mode = 'WAL');
         FOR d IN SELECT DISTINCT dep.source_relid FROM pgtrickle.pgt_dependencies dep
                   WHERE dep.pgt_id = ANY (ids) AND dep.cdc_mode = 'WAL' ORDER BY dep.source_relid LOOP
             relid := d.source_relid;
@@ -423,9 +433,21 @@ BEGIN
                       WHERE a.attrelid = d.source_relid AND a.attnum > 0 AND NOT a.attisdropped);
             RETURN NEXT;
         END LOOP;
+        -- The publication has every WAL-captured table: the caller gets the rows of its own sources
+        -- only (Relation, Insert, Update and Delete messages name their relation first, a Truncate
+        -- after its count and options); the other messages carry no row.
         RETURN QUERY SELECT 'c'::"char", c.lsn, NULL::oid, NULL::text, c.data, NULL::text
                        FROM pg_logical_slot_peek_binary_changes(slot, upto, NULL, 'proto_version', '1',
-                                                                'publication_names', 'pgtrickle_capture') c;
+                                                                'publication_names', 'pgtrickle_capture') c
+                      WHERE CASE get_byte(c.data, 0)
+                            WHEN ascii('R') THEN pgtrickle._pgoutput_int32(c.data, 1) = ANY (mine)
+                            WHEN ascii('I') THEN pgtrickle._pgoutput_int32(c.data, 1) = ANY (mine)
+                            WHEN ascii('U') THEN pgtrickle._pgoutput_int32(c.data, 1) = ANY (mine)
+                            WHEN ascii('D') THEN pgtrickle._pgoutput_int32(c.data, 1) = ANY (mine)
+                            WHEN ascii('T') THEN EXISTS (
+                                SELECT 1 FROM generate_series(0, pgtrickle._pgoutput_int32(c.data, 1) - 1) i
+                                 WHERE pgtrickle._pgoutput_int32(c.data, 6 + 4 * i::int) = ANY (mine))
+                            ELSE true END;
         PERFORM pg_advisory_unlock(1886352498, 1);
     EXCEPTION WHEN OTHERS THEN
         PERFORM pg_advisory_unlock(1886352498, 1);
@@ -507,7 +529,7 @@ DECLARE
     n      bigint;
     total bigint := 0;
 BEGIN
-    IF NOT pgtrickle._owns_stream_table(id) THEN
+    IF NOT pgtrickle._session_owns_stream_table(id) THEN
         RAISE EXCEPTION 'must be a member of the owner of stream table %', id USING ERRCODE = 'insufficient_privilege';
     END IF;
     UPDATE pgtrickle.pgt_stream_tables st SET wal_restart_lsn = restart, wal_restart_at = now() WHERE st.pgt_id = id;
