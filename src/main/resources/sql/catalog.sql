@@ -374,8 +374,12 @@ $fn$;
 -- MATERIALIZED VIEW does; the rows pass through a tuple store, which is why only small results
 -- take this way. The caller gives the column definition list. Runs as, and with the search_path
 -- of, its caller: it can do nothing its caller cannot.
+-- STABLE, so that the query reads the sources with the calling statement's snapshot, the one that
+-- statement records as the frontier: a volatile function takes a new snapshot for it in READ
+-- COMMITTED, which sees writers that commit in between, and their buffered changes, not consumed
+-- by that frontier, would then be applied a second time by the next refresh.
 CREATE FUNCTION pgtrickle._query_rows(sql text) RETURNS SETOF record
-LANGUAGE plpgsql AS $fn$
+LANGUAGE plpgsql STABLE AS $fn$
 BEGIN
     RETURN QUERY EXECUTE sql;
 END
