@@ -426,8 +426,7 @@ BEGIN
         kind := 's'; lsn := NULL; info := NULL; snapshot := NULL;
         mine := ARRAY(SELECT DISTINCT dep.source_relid::bigint FROM pgtrickle.pgt_dependencies dep
                        WHERE dep.pgt_id = ANY (ids) AND dep.cdc_mode = 'WAL');
-        FOR d IN SELECT DISTINCT dep.source_relid FROM pgtrickle.pgt_dependencies dep
-                  WHERE dep.pgt_id = ANY (ids) AND dep.cdc_mode = 'WAL' ORDER BY dep.source_relid LOOP
+        FOR d IN SELECT m::oid AS source_relid FROM unnest(mine) m ORDER BY 1 LOOP
             relid := d.source_relid;
             info := (SELECT string_agg(a.attname, chr(1) ORDER BY a.attnum) FROM pg_attribute a
                       WHERE a.attrelid = d.source_relid AND a.attnum > 0 AND NOT a.attisdropped);
@@ -439,12 +438,10 @@ BEGIN
         RETURN QUERY SELECT 'c'::"char", c.lsn, NULL::oid, NULL::text, c.data, NULL::text
                        FROM pg_logical_slot_peek_binary_changes(slot, upto, NULL, 'proto_version', '1',
                                                                 'publication_names', 'pgtrickle_capture') c
-                      WHERE CASE get_byte(c.data, 0)
-                            WHEN ascii('R') THEN pgtrickle._pgoutput_int32(c.data, 1) = ANY (mine)
-                            WHEN ascii('I') THEN pgtrickle._pgoutput_int32(c.data, 1) = ANY (mine)
-                            WHEN ascii('U') THEN pgtrickle._pgoutput_int32(c.data, 1) = ANY (mine)
-                            WHEN ascii('D') THEN pgtrickle._pgoutput_int32(c.data, 1) = ANY (mine)
-                            WHEN ascii('T') THEN EXISTS (
+                      WHERE CASE
+                            WHEN get_byte(c.data, 0) IN (ascii('R'), ascii('I'), ascii('U'), ascii('D'))
+                                THEN pgtrickle._pgoutput_int32(c.data, 1) = ANY (mine)
+                            WHEN get_byte(c.data, 0) = ascii('T') THEN EXISTS (
                                 SELECT 1 FROM generate_series(0, pgtrickle._pgoutput_int32(c.data, 1) - 1) i
                                  WHERE pgtrickle._pgoutput_int32(c.data, 6 + 4 * i::int) = ANY (mine))
                             ELSE true END;

@@ -26,7 +26,8 @@ import java.util.List;
  * the result, one that still does is updated from its counters. The groups it leaves out keep
  * their counters in a table of their own ({@value DiffContext#LEFT_OUT_CTE}), so a change to one
  * is applied from them too, and one that comes to satisfy HAVING moves into the storage without
- * being read again; the delta's rows of weight 0 say how that table changes. Valid only at the root of the tree, over the storage it keeps. Its delta is already consolidated
+ * being read again; the delta's rows of weight 0 say how that table changes. Valid only at the
+ * root of the tree, over the storage it keeps. Its delta is already consolidated
  * (one row per stored row that changes), so the refresh MERGEs it as it is.
  */
 public final class AlgebraicAggregateOperator extends OneInputOperator {
