@@ -276,11 +276,19 @@ $fn$;
 -- from the WAL for itself (negative change numbers: they live only in the refresh's transaction).
 -- Another refresh deleting the same consumed rows concurrently is not an error: a REPEATABLE READ
 -- refresh leaves them to it. Safe for anyone to call.
+--
+-- A row every reader has consumed was written below the smallest xmax of their frontiers, or by
+-- some reader's own refresh (the frontier rule, _consumed), so only that range of the buffer's xid
+-- index is read: the rows a less frequently refreshed reader has yet to consume are not scanned
+-- again at every refresh of the others. (The buffer is never analysed, hence the index by hand.)
 CREATE FUNCTION pgtrickle._cleanup_changes(source oid) RETURNS bigint
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET enable_seqscan = off AS $fn$
 DECLARE
     n        bigint;
     consumed text;
+    below    xid8;
+    own      xid8[];
+    unset    boolean;
 BEGIN
     IF to_regclass(format('pgtrickle_changes.%I', 'changes_' || source)) IS NULL THEN
         RETURN 0;
@@ -288,19 +296,29 @@ BEGIN
     IF EXISTS (SELECT 1 FROM pgtrickle.pgt_wal_sources w WHERE w.source_relid = source) THEN
         EXECUTE format('DELETE FROM pgtrickle_changes.%I WHERE __pgt_change_id < 0', 'changes_' || source);
     END IF;
-    consumed := format('DELETE FROM pgtrickle_changes.%I c WHERE NOT EXISTS (SELECT 1'
+    SELECT min(pg_snapshot_xmax(st.frontier)), array_agg(st.frontier_xid) FILTER (WHERE st.frontier_xid IS NOT NULL),
+           bool_or(st.frontier IS NULL)
+      INTO below, own, unset
+      FROM pgtrickle.pgt_dependencies d JOIN pgtrickle.pgt_stream_tables st ON st.pgt_id = d.pgt_id
+     WHERE d.source_relid = source AND d.cdc_mode <> 'NONE';
+    IF unset THEN
+        RETURN 0;   -- a reader without a frontier yet has consumed nothing
+    END IF;
+    consumed := format('DELETE FROM pgtrickle_changes.%I c WHERE %s NOT EXISTS (SELECT 1'
                        ' FROM pgtrickle.pgt_dependencies d JOIN pgtrickle.pgt_stream_tables st ON st.pgt_id = d.pgt_id'
                        ' WHERE d.source_relid = $1 AND d.cdc_mode <> ''NONE'''
                        ' AND NOT coalesce(pgtrickle._consumed(c.__pgt_xid, c.__pgt_change_id, st.frontier, st.frontier_xid,'
                        ' st.frontier_change_id), false))',
-                       'changes_' || source);
+                       'changes_' || source,
+                       -- (no reader left: every row goes)
+                       CASE WHEN below IS NOT NULL THEN '(c.__pgt_xid < $2 OR c.__pgt_xid = ANY ($3)) AND' ELSE '' END);
     IF current_setting('transaction_isolation') = 'read committed' THEN
-        EXECUTE consumed USING source;   -- (the usual case: no subtransaction on every refresh)
+        EXECUTE consumed USING source, below, own;   -- (the usual case: no subtransaction on every refresh)
         GET DIAGNOSTICS n = ROW_COUNT;
         RETURN n;
     END IF;
     BEGIN
-        EXECUTE consumed USING source;
+        EXECUTE consumed USING source, below, own;
         GET DIAGNOSTICS n = ROW_COUNT;
     EXCEPTION WHEN serialization_failure THEN
         n := 0;
