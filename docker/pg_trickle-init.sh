@@ -6,7 +6,7 @@ share=$(pg_config --sharedir)
 libjvm=$(find /usr/lib/jvm -name libjvm.so -path '*server*' | head -n 1)
 cat >> "$PGDATA/postgresql.conf" <<CONF
 pljava.libjvm_location = '$libjvm'
-pljava.vmoptions = '-Djava.class.path=$share/pg_trickle/pg-trickle.jar -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:ReservedCodeCacheSize=32m -Xss512k -Xms8m -XX:SharedArchiveFile=pg_trickle.jsa'
+pljava.vmoptions = '-Djava.class.path=$share/pg_trickle/pg-trickle.jar -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:ReservedCodeCacheSize=32m -Xss512k -Xms8m -Xlog:disable -XX:SharedArchiveFile=pg_trickle.jsa'
 pljava.policy_urls = '"file:\${org.postgresql.sysconfdir}/pljava.policy","file://$share/pg_trickle/pg_trickle.policy","="'
 track_commit_timestamp = on
 CONF

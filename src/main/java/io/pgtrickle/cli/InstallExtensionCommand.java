@@ -24,9 +24,13 @@ final class InstallExtensionCommand implements Callable<Integer> {
 
     static final String ENGINE_JAR = "pg-trickle-engine.jar";
 
-    /** Serial GC, the client compiler on one thread, small stacks and a small initial heap. */
+    /**
+     * Serial GC, the client compiler on one thread, small stacks and a small initial heap; and no JVM
+     * log: inside a backend the JVM cannot write one, so each message (a missing or stale class
+     * archive, say) reached the client as "INFO: Could not write log ... ERROR: Could not write log".
+     */
     static final String FOOTPRINT = "-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1"
-            + " -XX:ReservedCodeCacheSize=32m -Xss512k -Xms8m";
+            + " -XX:ReservedCodeCacheSize=32m -Xss512k -Xms8m -Xlog:disable";
 
     @Option(names = "--pg-config", description = "pg_config of the target installation (default: pg_config on PATH).")
     String pgConfig = "pg_config";
@@ -70,8 +74,8 @@ final class InstallExtensionCommand implements Callable<Integer> {
     /**
      * The backend JVM's options: the jar, a small footprint ({@link #FOOTPRINT}: a backend's JVM runs
      * short calls and there is one per backend) and the class archive that
-     * {@code pgtrickle.write_class_archive()} writes into the data directory (absent until then: the
-     * JVM warns once per backend and starts without it).
+     * {@code pgtrickle.write_class_archive()} writes into the data directory (absent or stale until then: the
+     * JVM starts without it).
      */
     static String vmOptions(Path jar) {
         return "-Djava.class.path=" + jar + " " + FOOTPRINT + " -XX:SharedArchiveFile=pg_trickle.jsa";
