@@ -14,7 +14,7 @@ SELECT r."cust_id", r."n", r."revenue", r."__pgt_count", r."__pgt_a3_n", r.__pgt
 
 -- delta
 WITH __pgt_d1 AS (
-  /* Scan(public.orders) */ SELECT s."id", s."cust_id", s."total", pg_catalog.hash_record_extended(ROW(s."id"), 7) AS __pgt_rid, CASE s.__pgt_action WHEN 'I' THEN 1 ELSE -1 END AS __pgt_w FROM pgtrickle_changes.changes_16401 s, __pgt_f WHERE s.__pgt_action IN ('I', 'D') AND s.__pgt_xid >= pg_catalog.pg_snapshot_xmin(__pgt_f.prev) AND NOT pgtrickle._consumed(s.__pgt_xid, s.__pgt_change_id, __pgt_f.prev, __pgt_f.prev_xid, __pgt_f.prev_change_id)
+  /* Scan(public.orders) */ SELECT s."id", s."cust_id", s."total", pg_catalog.hash_record_extended(ROW(s."id"), 7) AS __pgt_rid, CASE s.__pgt_action WHEN 'I' THEN 1 ELSE -1 END AS __pgt_w FROM pgtrickle_changes.changes_16401 s, __pgt_f WHERE s.__pgt_action IN ('I', 'D') AND s.__pgt_xid >= (SELECT coalesce(pg_catalog.pg_snapshot_xmin(__pgt_f.prev), '0'::xid8) FROM __pgt_f) AND s.__pgt_xid <= '18446744073709551615'::xid8 /* always true: a range is estimated small */ AND NOT pgtrickle._consumed(s.__pgt_xid, s.__pgt_change_id, __pgt_f.prev, __pgt_f.prev_xid, __pgt_f.prev_change_id)
 ),
 __pgt_d2 AS (
   /* Project(3) */ SELECT "id" AS "o.id", "cust_id" AS "o.cust_id", "total" AS "o.total", __pgt_r.__pgt_rid, __pgt_r.__pgt_w FROM (SELECT * FROM __pgt_d1) AS __pgt_r

@@ -20,7 +20,7 @@ SELECT r."a", r."b", pg_catalog.hash_record_extended(ROW(pg_catalog.hash_record_
 
 -- delta
 WITH __pgt_d1 AS (
-  /* Scan(public.edges) */ SELECT s."src", s."dst", NULL::bigint AS __pgt_rid, CASE s.__pgt_action WHEN 'I' THEN 1 ELSE -1 END AS __pgt_w FROM pgtrickle_changes.changes_16403 s, __pgt_f WHERE s.__pgt_action IN ('I', 'D') AND s.__pgt_xid >= pg_catalog.pg_snapshot_xmin(__pgt_f.prev) AND NOT pgtrickle._consumed(s.__pgt_xid, s.__pgt_change_id, __pgt_f.prev, __pgt_f.prev_xid, __pgt_f.prev_change_id)
+  /* Scan(public.edges) */ SELECT s."src", s."dst", NULL::bigint AS __pgt_rid, CASE s.__pgt_action WHEN 'I' THEN 1 ELSE -1 END AS __pgt_w FROM pgtrickle_changes.changes_16403 s, __pgt_f WHERE s.__pgt_action IN ('I', 'D') AND s.__pgt_xid >= (SELECT coalesce(pg_catalog.pg_snapshot_xmin(__pgt_f.prev), '0'::xid8) FROM __pgt_f) AND s.__pgt_xid <= '18446744073709551615'::xid8 /* always true: a range is estimated small */ AND NOT pgtrickle._consumed(s.__pgt_xid, s.__pgt_change_id, __pgt_f.prev, __pgt_f.prev_xid, __pgt_f.prev_change_id)
 ),
 __pgt_d2 AS (
   /* Project(2) */ SELECT e.src AS "a", e.dst AS "b", e.__pgt_rid, e.__pgt_w FROM (SELECT * FROM __pgt_d1) AS e

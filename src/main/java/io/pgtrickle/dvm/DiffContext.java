@@ -63,6 +63,19 @@ public final class DiffContext {
     }
 
     /**
+     * Where in a change buffer's xid index the rows not yet consumed at the frontier can be: from
+     * the frontier's xmin up (anything older is visible in it; no frontier yet: all of it). Written
+     * as a range whose upper end always holds: the planner cannot know the frontier, and estimates
+     * such a range at 0.5% of the buffer instead of a third, so a statement planned once per session
+     * still probes the storage for a small delta when a seldom-refreshed reader keeps many rows there.
+     */
+    public static String writtenSinceFrontier(String xidExpr) {
+        return xidExpr + " >= (SELECT coalesce(pg_catalog.pg_snapshot_xmin(" + FRONTIER_CTE + ".prev), '0'::xid8) FROM "
+                + FRONTIER_CTE + ") AND " + xidExpr + " <= '18446744073709551615'::xid8"
+                + " /* always true: a range is estimated small */";
+    }
+
+    /**
      * True when a change row (writer {@code xidExpr}, number {@code changeIdExpr}) was already
      * consumed at the frontier: its writer is visible in the frontier snapshot, or is the refresh
      * that set it and wrote the row before that refresh (rows it writes afterwards are new). The

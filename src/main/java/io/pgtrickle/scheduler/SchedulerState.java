@@ -71,8 +71,10 @@ final class SchedulerState {
                 + " WHERE pgt_id = ? AND cdc_mode <> 'NONE'", rs -> rs.getLong(1), id)) {
             // Where capture cannot see every change (pgtrickle._capture_gap), the table is refreshed (FULL)
             // every time it is due.
-            boolean pending = db.queryOne("SELECT EXISTS (SELECT 1 FROM pgtrickle_changes.changes_" + source
-                    + " s, (" + DiffContext.frontierOf("?") + ") " + DiffContext.FRONTIER_CTE + " WHERE NOT coalesce("
+            String f = DiffContext.FRONTIER_CTE;
+            boolean pending = db.queryOne("WITH " + f + " AS (" + DiffContext.frontierOf("?") + ") SELECT EXISTS (SELECT 1"
+                    + " FROM pgtrickle_changes.changes_" + source + " s, " + f
+                    + " WHERE " + DiffContext.writtenSinceFrontier("s.__pgt_xid") + " AND NOT coalesce("
                     + DiffContext.consumedAtFrontier("s.__pgt_xid", "s.__pgt_change_id") + ", false))"
                     + " OR pgtrickle._capture_gap(" + source + "::oid) IS NOT NULL",
                     rs -> rs.getBoolean(1), id)

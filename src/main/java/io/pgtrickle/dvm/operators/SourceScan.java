@@ -27,7 +27,7 @@ final class SourceScan {
         String delta = "SELECT " + Sql.columns("s", columns) + ", " + rowId + " AS " + DiffResult.ROW_ID
                 + ", CASE s.__pgt_action WHEN 'I' THEN 1 ELSE -1 END AS " + DiffResult.WEIGHT
                 + " FROM " + source.bufferTable() + " s, " + f
-                + " WHERE s.__pgt_action IN ('I', 'D') AND s.__pgt_xid >= pg_catalog.pg_snapshot_xmin(" + f + ".prev)"
+                + " WHERE s.__pgt_action IN ('I', 'D') AND " + DiffContext.writtenSinceFrontier("s.__pgt_xid")
                 + " AND NOT " + DiffContext.consumedAtFrontier("s.__pgt_xid", "s.__pgt_change_id");
         return new DiffResult(current, delta, columns, keyed);
     }
