@@ -280,7 +280,8 @@ $fn$;
 -- A row every reader has consumed was written below the smallest xmax of their frontiers, or by
 -- some reader's own refresh (the frontier rule, _consumed), so only that range of the buffer's xid
 -- index is read: the rows a less frequently refreshed reader has yet to consume are not scanned
--- again at every refresh of the others. (The buffer is never analysed, hence the index by hand.)
+-- again at every refresh of the others. (Statistics of a buffer, when autovacuum has gathered any,
+-- describe rows long gone: hence the index by hand.)
 CREATE FUNCTION pgtrickle._cleanup_changes(source oid) RETURNS bigint
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET enable_seqscan = off AS $fn$
 DECLARE
