@@ -223,6 +223,10 @@ $fn$;
 -- refresh whose frontier is (snapshot, own xid, last change number) when its writer is visible in
 -- the snapshot, or is that refresh's own transaction and wrote the row before the refresh. NULL when
 -- there is no frontier yet. Inlined by the planner (hence no SET clause; names are qualified).
+-- Two bounds on a buffer's xid index follow from it: a row not yet consumed was written at or
+-- above the frontier's xmin (DiffContext.writtenSinceFrontier, the delta's read), and a row that
+-- every reader consumed below the smallest of their frontiers' xmax or by a reader's own refresh
+-- (_cleanup_changes).
 CREATE FUNCTION pgtrickle._consumed(xid xid8, change_id bigint, frontier pg_snapshot, frontier_xid xid8,
                                     frontier_change_id bigint) RETURNS boolean
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$

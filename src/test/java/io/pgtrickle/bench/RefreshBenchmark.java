@@ -158,16 +158,9 @@ public final class RefreshBenchmark {
         engine.create("bench_seldom", QUERIES.get("join+aggregate"), "DIFFERENTIAL");
         writes(5_000, 0);
         engine.refresh("bench_often");
-        long retained;
-        try (var st = c.createStatement(); var rs = st.executeQuery("SELECT 'orders'::regclass::oid")) {
-            rs.next();
-            String buffer = "pgtrickle_changes.changes_" + rs.getLong(1);
-            sql("ANALYZE " + buffer);
-            try (var count = st.executeQuery("SELECT count(*) FROM " + buffer)) {
-                count.next();
-                retained = count.getLong(1);
-            }
-        }
+        String buffer = "pgtrickle_changes.changes_" + longValue("SELECT 'orders'::regclass::oid::bigint");
+        sql("ANALYZE " + buffer);
+        long retained = longValue("SELECT count(*) FROM " + buffer);
         double lagging = oneRowRefreshes("bench_often", repeats);
         System.out.printf("%naggregate, 1 row, differential: %.1f ms alone; %.1f ms while another stream table over"
                 + " orders leaves %,d change rows unconsumed (%.2fx)%n", alone, lagging, retained, lagging / alone);
@@ -342,6 +335,13 @@ public final class RefreshBenchmark {
         int offset = (round * 7919) % Math.max(1, rows - delta);
         sql("UPDATE orders SET amount = amount + 1, status = CASE status WHEN 'paid' THEN 'new' ELSE 'paid' END"
                 + " WHERE id > " + offset + " AND id <= " + (offset + delta));
+    }
+
+    private long longValue(String query) throws SQLException {
+        try (Statement st = c.createStatement(); var rs = st.executeQuery(query)) {
+            rs.next();
+            return rs.getLong(1);
+        }
     }
 
     private void sql(String s) throws SQLException {
